@@ -1,0 +1,78 @@
+import { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { randomUUID } from 'node:crypto';
+import type { Logger as PinoLogger } from 'pino';
+import { pinoHttp } from 'pino-http';
+import { AppModule } from './app.module.js';
+import { installBodyParser } from './common/http/body-parser.js';
+import { HttpExceptionFilter } from './common/http/http-exception.filter.js';
+import { createValidationPipe } from './common/http/validation.js';
+import { NestPinoLogger } from './common/logging/logger.js';
+import type { AppConfig } from './config/app-config.js';
+import { runMigrations } from './database/run-migrations.js';
+
+export interface BuiltApp {
+  app: NestExpressApplication;
+  logger: PinoLogger;
+}
+
+/**
+ * Builds the whole application (migrations applied) without listening, so that
+ * main.ts and the e2e tests boot exactly the same thing.
+ */
+export async function buildApp(
+  config: AppConfig,
+  logger: PinoLogger,
+  databaseUrl: string,
+): Promise<BuiltApp> {
+  await runMigrations(databaseUrl, logger);
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.forRoot(config, logger, databaseUrl),
+    {
+      bodyParser: false,
+      logger: new NestPinoLogger(logger.child({ component: 'nest' })),
+      abortOnError: false,
+    },
+  );
+  configureApp(app, config, logger);
+  return { app, logger };
+}
+
+export function configureApp(
+  app: NestExpressApplication,
+  config: AppConfig,
+  logger: PinoLogger,
+): void {
+  app.disable('x-powered-by');
+  app.use(
+    pinoHttp({
+      logger: logger.child({ component: 'http' }),
+      genReqId: (req, res) => {
+        const given = req.headers['x-request-id'];
+        const id = typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
+        res.setHeader('x-request-id', id);
+        return id;
+      },
+      autoLogging: { ignore: (req) => req.url === '/health/live' || req.url === '/metrics' },
+      customLogLevel: (_req, res, err) =>
+        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+    }),
+  );
+  installBodyParser(app, config.bodyLimitBytes, logger);
+  if (config.corsOrigins) app.enableCors({ origin: [...config.corsOrigins], credentials: true });
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new HttpExceptionFilter(logger));
+  setupOpenApi(app);
+}
+
+function setupOpenApi(app: INestApplication): void {
+  const doc = new DocumentBuilder()
+    .setTitle('Real-time backend')
+    .setDescription('REST side of the real-time contract (PROTOCOL.md). The socket lives at /ws.')
+    .setVersion('1')
+    .addBearerAuth()
+    .build();
+  SwaggerModule.setup('docs', app, SwaggerModule.createDocument(app, doc));
+}

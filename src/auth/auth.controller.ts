@@ -1,0 +1,48 @@
+import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
+import {
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import type { Request } from 'express';
+import { TokenPair } from './auth.types.js';
+import { AuthService } from './auth.service.js';
+import { LoginDto, RefreshDto, RegisterDto, TokenPairDto } from './dto/auth.dto.js';
+import { Public } from './guards/decorators.js';
+
+@ApiTags('auth')
+@Public()
+@Controller('api/auth')
+export class AuthController {
+  constructor(private readonly auth: AuthService) {}
+
+  @Post('register')
+  @ApiCreatedResponse({ type: TokenPairDto })
+  @ApiTooManyRequestsResponse({ description: 'RATE_LIMITED, with Retry-After' })
+  register(@Body() dto: RegisterDto, @Req() req: Request): Promise<TokenPair> {
+    return this.auth.register(dto, clientIp(req));
+  }
+
+  @Post('login')
+  @HttpCode(200)
+  @ApiOkResponse({ type: TokenPairDto })
+  @ApiUnauthorizedResponse({ description: 'Invalid email or password' })
+  @ApiTooManyRequestsResponse({ description: 'RATE_LIMITED, with Retry-After' })
+  login(@Body() dto: LoginDto, @Req() req: Request): Promise<TokenPair> {
+    return this.auth.login(dto, clientIp(req));
+  }
+
+  @Post('refresh')
+  @HttpCode(200)
+  @ApiOkResponse({ type: TokenPairDto })
+  @ApiUnauthorizedResponse({ description: 'Invalid, expired or already used refresh token' })
+  refresh(@Body() dto: RefreshDto): Promise<TokenPair> {
+    return this.auth.refresh(dto.refreshToken);
+  }
+}
+
+export function clientIp(req: Request): string {
+  return req.ip ?? req.socket.remoteAddress ?? 'unknown';
+}

@@ -1,0 +1,171 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { AppException } from '../common/app.exception.js';
+import { AuthRateLimiter } from './auth-rate-limiter.js';
+import { TokenPair, UserView } from './auth.types.js';
+import { AuthenticationService } from './authentication.service.js';
+import { LoginDto, RegisterDto } from './dto/auth.dto.js';
+import { AuthSessionEntity } from './entities/auth-session.entity.js';
+import { RefreshTokenEntity } from './entities/refresh-token.entity.js';
+import { UserEntity } from './entities/user.entity.js';
+import { burnPasswordCheck, hashPassword, verifyPassword } from './password.js';
+import { TokenService } from './token.service.js';
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+@Injectable()
+export class AuthService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly tokens: TokenService,
+    private readonly authn: AuthenticationService,
+    private readonly limiter: AuthRateLimiter,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async register(dto: RegisterDto, ip: string): Promise<TokenPair> {
+    this.requireLocalSignIn();
+    const email = dto.email.toLowerCase();
+    this.limiter.check(ip, email);
+    const passwordHash = await hashPassword(dto.password);
+    return this.db.transaction(async (em) => {
+      let user: UserEntity;
+      try {
+        user = await em.save(
+          em.create(UserEntity, {
+            email,
+            passwordHash,
+            displayName: dto.displayName.trim(),
+            role: this.config.adminEmails.has(email) ? 'admin' : 'user',
+          }),
+        );
+      } catch (err) {
+        if (isUniqueViolation(err)) throw AppException.conflict('Email already registered');
+        throw err;
+      }
+      return this.startSession(em, user);
+    });
+  }
+
+  async login(dto: LoginDto, ip: string): Promise<TokenPair> {
+    this.requireLocalSignIn();
+    const email = dto.email.toLowerCase();
+    this.limiter.check(ip, email);
+    const user = await this.db.getRepository(UserEntity).findOneBy({ email });
+    if (!user) {
+      await burnPasswordCheck(dto.password);
+      throw AppException.unauthorized('Invalid email or password');
+    }
+    if (!(await verifyPassword(user.passwordHash, dto.password))) {
+      throw AppException.unauthorized('Invalid email or password');
+    }
+    return this.db.transaction((em) => this.startSession(em, user));
+  }
+
+  /**
+   * Rotates a refresh token. A token works once: presenting a used one is taken
+   * as theft and revokes the whole login (every refresh and access token of it).
+   */
+  async refresh(presented: string): Promise<TokenPair> {
+    this.requireLocalSignIn();
+    const [id, secret] = presented.split('.');
+    if (!id || !secret || !UUID_RE.test(id))
+      throw AppException.unauthorized('Invalid refresh token');
+    const outcome = await this.db.transaction(async (em) => {
+      const token = await em
+        .getRepository(RefreshTokenEntity)
+        .createQueryBuilder('t')
+        .setLock('pessimistic_write')
+        .where('t.id = :id', { id })
+        .getOne();
+      if (!token || !sameHash(token.tokenHash, hashSecret(secret))) return 'invalid' as const;
+      const session = await em.findOneBy(AuthSessionEntity, { id: token.sessionId });
+      if (!session || session.revokedAt) return 'invalid' as const;
+      if (token.usedAt) {
+        await em.update(
+          AuthSessionEntity,
+          { id: session.id },
+          { revokedAt: new Date(), revokedReason: 'refresh token reuse' },
+        );
+        return 'reused' as const;
+      }
+      if (token.expiresAt.getTime() <= Date.now()) return 'invalid' as const;
+      await em.update(RefreshTokenEntity, { id: token.id }, { usedAt: new Date() });
+      const user = await em.findOneByOrFail(UserEntity, { id: token.userId });
+      return this.issue(em, user, session.id);
+    });
+    if (outcome === 'reused')
+      throw AppException.unauthorized('Refresh token already used: the session was revoked');
+    if (outcome === 'invalid') throw AppException.unauthorized('Invalid refresh token');
+    return outcome;
+  }
+
+  async me(userId: string): Promise<UserView> {
+    const user = await this.db.getRepository(UserEntity).findOneBy({ id: userId });
+    if (!user) throw AppException.unauthorized('Unknown user');
+    return this.view(user);
+  }
+
+  async deleteAccount(userId: string): Promise<void> {
+    await this.db.getRepository(UserEntity).delete({ id: userId });
+  }
+
+  view(user: UserEntity): UserView {
+    return {
+      id: user.id,
+      email: user.email,
+      displayName: user.displayName,
+      role: this.authn.effectiveRole(user.email, user.role),
+    };
+  }
+
+  private async startSession(em: EntityManager, user: UserEntity): Promise<TokenPair> {
+    const session = await em.save(em.create(AuthSessionEntity, { userId: user.id }));
+    return this.issue(em, user, session.id);
+  }
+
+  private async issue(em: EntityManager, user: UserEntity, sessionId: string): Promise<TokenPair> {
+    const secret = randomBytes(32).toString('base64url');
+    const row = await em.save(
+      em.create(RefreshTokenEntity, {
+        sessionId,
+        userId: user.id,
+        tokenHash: hashSecret(secret),
+        expiresAt: new Date(Date.now() + this.config.jwt.refreshTtlSec * 1000),
+      }),
+    );
+    const access = this.tokens.signAccess(user.id, sessionId);
+    return {
+      user: this.view(user),
+      accessToken: access.token,
+      refreshToken: `${row.id}.${secret}`,
+      expiresIn: access.expiresIn,
+    };
+  }
+
+  private requireLocalSignIn(): void {
+    if (!this.tokens.canIssue) {
+      throw AppException.notFound('Local sign-in is disabled: tokens come from an external issuer');
+    }
+  }
+}
+
+function hashSecret(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}
+
+function sameHash(a: string, b: string): boolean {
+  const ab = Buffer.from(a, 'hex');
+  const bb = Buffer.from(b, 'hex');
+  return ab.length === bb.length && timingSafeEqual(ab, bb);
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  return (
+    err instanceof QueryFailedError &&
+    (err.driverError as { code?: string } | undefined)?.code === '23505'
+  );
+}

@@ -1,0 +1,72 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { AppException } from '../common/app.exception.js';
+import { AuthUser } from './auth.types.js';
+import { Role } from './entities/user.entity.js';
+import { TokenService } from './token.service.js';
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+interface UserSessionRow {
+  id: string;
+  email: string;
+  display_name: string;
+  role: Role;
+  session_revoked: boolean | null;
+}
+
+/**
+ * The one authenticate function: token → user, role and expiry. The HTTP guard,
+ * the WebSocket upgrade and the SSE routes all call it.
+ */
+@Injectable()
+export class AuthenticationService {
+  constructor(
+    private readonly tokens: TokenService,
+    private readonly db: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async authenticate(token: string): Promise<AuthUser> {
+    const claims = this.tokens.verify(token);
+    if (!UUID_RE.test(claims.sub) || (claims.sid !== undefined && !UUID_RE.test(claims.sid))) {
+      throw AppException.unauthorized('Invalid token subject');
+    }
+    const rows: UserSessionRow[] = await this.db.query(
+      `SELECT u.id, u.email, u.display_name, u.role,
+              CASE WHEN $2::uuid IS NULL THEN NULL ELSE (s.id IS NULL OR s.revoked_at IS NOT NULL) END AS session_revoked
+         FROM users u
+         LEFT JOIN auth_sessions s ON s.id = $2::uuid AND s.user_id = u.id
+        WHERE u.id = $1`,
+      [claims.sub, claims.sid ?? null],
+    );
+    const row = rows[0];
+    if (!row) throw AppException.unauthorized('Unknown user');
+    if (row.session_revoked === true) throw AppException.unauthorized('Session revoked');
+    return {
+      id: row.id,
+      email: row.email,
+      displayName: row.display_name,
+      role: this.effectiveRole(row.email, row.role),
+      exp: claims.exp,
+      sessionId: claims.sid,
+    };
+  }
+
+  effectiveRole(email: string, stored: Role): Role {
+    return this.config.adminEmails.has(email.toLowerCase()) ? 'admin' : stored;
+  }
+}
+
+/**
+ * The bearer token of an `Authorization` header: undefined when there is no header,
+ * '' (never valid) when the header is there but is not a bearer token.
+ */
+export function bearerToken(header: string | string[] | undefined): string | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (!value) return undefined;
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(value);
+  return m ? m[1] : '';
+}

@@ -1,0 +1,63 @@
+import { Inject, Injectable } from '@nestjs/common';
+import jwt from 'jsonwebtoken';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { AppException } from '../common/app.exception.js';
+
+export interface AccessClaims {
+  sub: string;
+  sid?: string;
+  exp: number;
+}
+
+/** Signs and verifies access tokens, pinned to the configured algorithm and key. */
+@Injectable()
+export class TokenService {
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  get canIssue(): boolean {
+    return this.config.jwt.signKey !== undefined;
+  }
+
+  signAccess(userId: string, sessionId: string): { token: string; expiresIn: number } {
+    const { signKey, algorithm, accessTtlSec, issuer } = this.config.jwt;
+    if (signKey === undefined)
+      throw AppException.notFound('Local sign-in is disabled: tokens come from an external issuer');
+    const token = jwt.sign({ sid: sessionId, typ: 'access' }, signKey, {
+      algorithm,
+      subject: userId,
+      expiresIn: accessTtlSec,
+      ...(issuer ? { issuer } : {}),
+    });
+    return { token, expiresIn: accessTtlSec };
+  }
+
+  /** Throws UNAUTHORIZED for anything but a well-signed, unexpired token of our algorithm. */
+  verify(token: string): AccessClaims {
+    const { verifyKey, algorithm, issuer } = this.config.jwt;
+    let payload: string | jwt.JwtPayload;
+    try {
+      payload = jwt.verify(token, verifyKey, {
+        algorithms: [algorithm],
+        ...(issuer ? { issuer } : {}),
+      });
+    } catch (err) {
+      const expired = err instanceof jwt.TokenExpiredError;
+      throw AppException.unauthorized(expired ? 'Token expired' : 'Invalid token');
+    }
+    if (
+      typeof payload === 'string' ||
+      typeof payload.sub !== 'string' ||
+      typeof payload.exp !== 'number'
+    ) {
+      throw AppException.unauthorized('Invalid token claims');
+    }
+    if (payload.typ !== undefined && payload.typ !== 'access')
+      throw AppException.unauthorized('Not an access token');
+    return {
+      sub: payload.sub,
+      sid: typeof payload.sid === 'string' ? payload.sid : undefined,
+      exp: payload.exp,
+    };
+  }
+}

@@ -1,0 +1,58 @@
+import { HttpException } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { AppException } from './app.exception.js';
+import { ErrorCode, codeForStatus } from './error-codes.js';
+
+/** A transport-neutral description of an error, before it becomes a body or a frame. */
+export interface ErrorDescription {
+  status: number;
+  code: ErrorCode;
+  message: string;
+  details?: unknown;
+  retryAfterMs?: number;
+  /** Set for INTERNAL errors: the same id is logged with the stack. */
+  traceId?: string;
+  /** The original error when it was unexpected (to be logged, never sent). */
+  unexpected?: unknown;
+}
+
+/** Maps anything thrown to the contract's coded error; unknown errors become INTERNAL. */
+export function describeError(err: unknown, traceId?: string): ErrorDescription {
+  if (err instanceof AppException) {
+    return {
+      status: err.status,
+      code: err.code,
+      message: err.message,
+      details: err.details,
+      retryAfterMs: err.retryAfterMs,
+    };
+  }
+  if (err instanceof HttpException) {
+    const status = err.getStatus();
+    const response = err.getResponse();
+    let message = err.message;
+    let details: unknown;
+    if (typeof response === 'object' && response !== null) {
+      const r = response as { message?: unknown; details?: unknown };
+      if (typeof r.message === 'string') message = r.message;
+      else if (Array.isArray(r.message)) {
+        message = 'Validation failed';
+        details = r.message;
+      }
+      if (r.details !== undefined) details = r.details;
+    }
+    if (status >= 500) return internal(err, traceId);
+    return { status, code: codeForStatus(status), message, details };
+  }
+  return internal(err, traceId);
+}
+
+function internal(err: unknown, traceId?: string): ErrorDescription {
+  return {
+    status: 500,
+    code: ErrorCode.INTERNAL,
+    message: 'Internal server error',
+    traceId: traceId ?? randomUUID(),
+    unexpected: err,
+  };
+}

@@ -1,0 +1,59 @@
+import { LoggerService } from '@nestjs/common';
+import { createRequire } from 'node:module';
+import { pino, Logger as PinoLogger } from 'pino';
+
+/**
+ * One pino logger for the process: JSON lines in production and tests, pretty in
+ * development when pino-pretty is installed (it is a dev dependency).
+ */
+export function createRootLogger(level: string, nodeEnv: string): PinoLogger {
+  const pretty = nodeEnv === 'development' && hasPinoPretty();
+  return pino({
+    level,
+    base: { pid: process.pid },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    redact: ['req.headers.authorization', 'req.headers.cookie', 'password', 'refreshToken'],
+    ...(pretty
+      ? {
+          transport: {
+            target: 'pino-pretty',
+            options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l' },
+          },
+        }
+      : {}),
+  });
+}
+
+function hasPinoPretty(): boolean {
+  try {
+    createRequire(import.meta.url).resolve('pino-pretty');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Nest's LoggerService on top of pino, so framework logs share the JSON format. */
+export class NestPinoLogger implements LoggerService {
+  constructor(private readonly logger: PinoLogger) {}
+
+  log(message: unknown, context?: string): void {
+    this.logger.info({ context }, stringify(message));
+  }
+  error(message: unknown, trace?: string, context?: string): void {
+    this.logger.error({ context, trace }, stringify(message));
+  }
+  warn(message: unknown, context?: string): void {
+    this.logger.warn({ context }, stringify(message));
+  }
+  debug(message: unknown, context?: string): void {
+    this.logger.debug({ context }, stringify(message));
+  }
+  verbose(message: unknown, context?: string): void {
+    this.logger.trace({ context }, stringify(message));
+  }
+}
+
+function stringify(message: unknown): string {
+  return typeof message === 'string' ? message : JSON.stringify(message);
+}

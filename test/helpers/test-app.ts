@@ -1,0 +1,49 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { AddressInfo } from 'node:net';
+import { buildApp } from '../../src/app.factory.js';
+import { loadConfig, AppConfig } from '../../src/config/app-config.js';
+import { createRootLogger } from '../../src/common/logging/logger.js';
+import { createTestDatabase } from './databases.js';
+
+export const TEST_JWT_SECRET = 'test-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
+
+export interface TestApp {
+  app: NestExpressApplication;
+  config: AppConfig;
+  databaseUrl: string;
+  baseUrl: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  env?: Record<string, string | undefined>;
+  /** Reuse a database (e.g. two instances sharing one); a new one by default. */
+  databaseUrl?: string;
+}
+
+/** Boots the real application on a random port against its own PostgreSQL database. */
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const databaseUrl = options.databaseUrl ?? (await createTestDatabase());
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    JWT_SECRET: TEST_JWT_SECRET,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    AUTH_RATE_LIMIT_PER_IP: '100000',
+    AUTH_RATE_LIMIT_PER_EMAIL: '1000',
+    DATABASE_URL: databaseUrl,
+    ...options.env,
+  });
+  const logger = createRootLogger(config.logLevel, config.nodeEnv);
+  const { app } = await buildApp(config, logger, databaseUrl);
+  await app.listen(0, '127.0.0.1');
+  const port = (app.getHttpServer().address() as AddressInfo).port;
+  return {
+    app,
+    config,
+    databaseUrl,
+    port,
+    baseUrl: `http://127.0.0.1:${port}`,
+    close: () => app.close(),
+  };
+}
