@@ -7,11 +7,10 @@ import type { Logger as PinoLogger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import { AppModule } from './app.module.js';
 import { installBodyParser } from './common/http/body-parser.js';
-import { HttpExceptionFilter } from './common/http/http-exception.filter.js';
-import { createValidationPipe } from './common/http/validation.js';
 import { NestPinoLogger } from './common/logging/logger.js';
 import type { AppConfig } from './config/app-config.js';
 import { runMigrations } from './database/run-migrations.js';
+import { RealtimeWsAdapter } from './realtime/ws/realtime-ws.adapter.js';
 
 export interface BuiltApp {
   app: NestExpressApplication;
@@ -26,16 +25,18 @@ export async function buildApp(
   config: AppConfig,
   logger: PinoLogger,
   databaseUrl: string,
+  extraModules: Parameters<typeof AppModule.forRoot>[3] = [],
 ): Promise<BuiltApp> {
   await runMigrations(databaseUrl, logger);
   const app = await NestFactory.create<NestExpressApplication>(
-    AppModule.forRoot(config, logger, databaseUrl),
+    AppModule.forRoot(config, logger, databaseUrl, extraModules),
     {
       bodyParser: false,
       logger: new NestPinoLogger(logger.child({ component: 'nest' })),
       abortOnError: false,
     },
   );
+  app.useWebSocketAdapter(new RealtimeWsAdapter(app));
   configureApp(app, config, logger);
   return { app, logger };
 }
@@ -62,8 +63,6 @@ export function configureApp(
   );
   installBodyParser(app, config.bodyLimitBytes, logger);
   if (config.corsOrigins) app.enableCors({ origin: [...config.corsOrigins], credentials: true });
-  app.useGlobalPipes(createValidationPipe());
-  app.useGlobalFilters(new HttpExceptionFilter(logger));
   setupOpenApi(app);
 }
 

@@ -1,16 +1,29 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, Type } from '@nestjs/common';
+
+type ModuleImport = Type<unknown> | DynamicModule;
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
+import { createValidationPipe } from './common/http/validation.js';
 import type { Logger as PinoLogger } from 'pino';
 import { AuthModule } from './auth/auth.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { AppConfigModule } from './config/config.module.js';
 import { LoggerModule } from './common/logging/logger.module.js';
 import { dataSourceOptions } from './database/data-source-options.js';
+import { FEATURE_MODULES } from './feature-modules.js';
 import { HealthModule } from './health/health.module.js';
+import { RealtimeModule } from './realtime/realtime.module.js';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, logger: PinoLogger, databaseUrl: string): DynamicModule {
+  /** `features`: extra modules (the tests add a test-only channel and command this way). */
+  static forRoot(
+    config: AppConfig,
+    logger: PinoLogger,
+    databaseUrl: string,
+    features: ModuleImport[] = [],
+  ): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -18,7 +31,15 @@ export class AppModule {
         LoggerModule.forRoot(logger),
         TypeOrmModule.forRoot(dataSourceOptions(databaseUrl)),
         AuthModule,
+        RealtimeModule,
         HealthModule,
+        ...FEATURE_MODULES,
+        ...features,
+      ],
+      // Providers rather than app.useGlobal*: these reach socket gateways too.
+      providers: [
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+        { provide: APP_FILTER, useClass: AllExceptionsFilter },
       ],
     };
   }

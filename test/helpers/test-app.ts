@@ -20,6 +20,8 @@ export interface TestAppOptions {
   env?: Record<string, string | undefined>;
   /** Reuse a database (e.g. two instances sharing one); a new one by default. */
   databaseUrl?: string;
+  /** Test-only modules (e.g. TestFeatureModule). */
+  modules?: Parameters<typeof buildApp>[3];
 }
 
 /** Boots the real application on a random port against its own PostgreSQL database. */
@@ -35,7 +37,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...options.env,
   });
   const logger = createRootLogger(config.logLevel, config.nodeEnv);
-  const { app } = await buildApp(config, logger, databaseUrl);
+  const { app } = await buildApp(config, logger, databaseUrl, options.modules ?? []);
   await app.listen(0, '127.0.0.1');
   const port = (app.getHttpServer().address() as AddressInfo).port;
   return {

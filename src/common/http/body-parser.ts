@@ -3,7 +3,7 @@ import express, { NextFunction, Request, Response } from 'express';
 import type { Logger as PinoLogger } from 'pino';
 import { AppException } from '../app.exception.js';
 import { describeError } from '../error-body.js';
-import { sendHttpError } from './http-exception.filter.js';
+import { sendHttpError } from '../all-exceptions.filter.js';
 
 interface BodyParserError extends Error {
   type?: string;

@@ -1,0 +1,92 @@
+import { ArgumentsHost, Catch, ExceptionFilter, Inject, Injectable } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import type { Logger as PinoLogger } from 'pino';
+import { commandContext } from './command-context.js';
+import { describeError, ErrorDescription } from './error-body.js';
+import { ROOT_LOGGER } from './logging/logger.module.js';
+
+/** A socket client as the realtime kernel shapes it: it can send a frame. */
+interface FrameSink {
+  session?: { id: string; send(frame: object): void };
+}
+
+/**
+ * The one exception filter of both transports. HTTP: `{statusCode, code,
+ * message, details?}`. Socket commands: an `error` frame carrying the command's
+ * id (Nest's own WS filter would send nothing to a raw `ws` client).
+ */
+@Catch()
+@Injectable()
+export class AllExceptionsFilter implements ExceptionFilter {
+  constructor(@Inject(ROOT_LOGGER) private readonly logger: PinoLogger) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    if (host.getType() === 'ws') return this.toFrame(exception, host);
+    const ctx = host.switchToHttp();
+    const req = ctx.getRequest<Request & { id?: unknown }>();
+    const res = ctx.getResponse<Response>();
+    sendHttpError(
+      res,
+      describeError(exception, req.id ? String(req.id) : undefined),
+      this.logger,
+      req,
+    );
+  }
+
+  private toFrame(exception: unknown, host: ArgumentsHost): void {
+    const ctx = commandContext.getStore();
+    if (ctx) ctx.failed = true;
+    const d = describeError(exception);
+    const session = host.switchToWs().getClient<FrameSink>().session;
+    if (d.unexpected !== undefined) {
+      this.logger.error(
+        { err: d.unexpected, traceId: d.traceId, sessionId: session?.id, type: ctx?.type },
+        'command failed',
+      );
+    }
+    session?.send({
+      type: 'error',
+      ...(ctx?.frameId !== undefined ? { id: ctx.frameId } : {}),
+      code: d.code,
+      message: d.message,
+      ...(d.details !== undefined ? { details: d.details } : {}),
+      ...(d.retryAfterMs !== undefined ? { retryAfterMs: d.retryAfterMs } : {}),
+      ...(d.traceId !== undefined ? { traceId: d.traceId } : {}),
+    });
+  }
+}
+
+export function sendHttpError(
+  res: Response,
+  e: ErrorDescription,
+  logger: PinoLogger,
+  req?: Request & { id?: unknown },
+): void {
+  if (e.unexpected !== undefined) {
+    logger.error(
+      {
+        err: e.unexpected,
+        traceId: e.traceId,
+        reqId: req?.id,
+        method: req?.method,
+        url: req?.originalUrl,
+      },
+      'unexpected error',
+    );
+  }
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  if (e.retryAfterMs !== undefined) {
+    res.setHeader('Retry-After', String(Math.max(1, Math.ceil(e.retryAfterMs / 1000))));
+  }
+  res.status(e.status).json({
+    statusCode: e.status,
+    code: e.code,
+    message: e.message,
+    ...(e.details !== undefined ? { details: e.details } : {}),
+    ...(e.retryAfterMs !== undefined ? { retryAfterMs: e.retryAfterMs } : {}),
+    ...(e.traceId !== undefined ? { traceId: e.traceId } : {}),
+  });
+}

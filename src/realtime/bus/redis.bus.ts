@@ -1,0 +1,123 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import type { Logger as PinoLogger } from 'pino';
+import { EventBus, OutboundEvent } from './event-bus.js';
+
+const PREFIX = 'rt:ch:';
+
+interface WireMessage {
+  /** Origin node. */
+  n: string;
+  o?: number;
+  e: string;
+  f: string;
+  x?: string;
+}
+
+/**
+ * Redis pub/sub, one Redis channel per realtime channel (`rt:ch:<channel>`), so a
+ * node only receives the channels its sockets subscribe to. ioredis reconnects
+ * and re-subscribes by itself; `onReconnect` lets the hub replay the gap from the
+ * channel log.
+ */
+export class RedisBus implements EventBus {
+  readonly nodeId = randomUUID();
+  readonly kind = 'redis' as const;
+  readonly pub: Redis;
+  private readonly sub: Redis;
+  private readonly handlers: ((e: OutboundEvent) => void)[] = [];
+  private readonly reconnectHandlers: (() => void)[] = [];
+  private wasDisconnected = false;
+  reconnects = 0;
+  dropped = 0;
+
+  constructor(
+    url: string,
+    private readonly logger: PinoLogger,
+  ) {
+    const options = {
+      lazyConnect: false,
+      maxRetriesPerRequest: 1,
+      enableOfflineQueue: false,
+      retryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times, 6), 2000),
+    };
+    this.pub = new Redis(url, { ...options, connectionName: `rt-pub-${this.nodeId}` });
+    this.sub = new Redis(url, {
+      ...options,
+      connectionName: `rt-sub-${this.nodeId}`,
+      enableOfflineQueue: true,
+    });
+    this.sub.on('messageBuffer', (channel: Buffer, message: Buffer) =>
+      this.receive(channel, message),
+    );
+    for (const conn of [this.pub, this.sub])
+      conn.on('error', (err: Error) => this.logger.warn({ err: err.message }, 'redis bus error'));
+    this.sub.on('close', () => {
+      this.wasDisconnected = true;
+    });
+    this.sub.on('ready', () => {
+      if (!this.wasDisconnected) return;
+      this.wasDisconnected = false;
+      this.reconnects += 1;
+      this.logger.info('redis bus reconnected: repairing gaps from the channel log');
+      for (const h of this.reconnectHandlers) h();
+    });
+  }
+
+  publish(event: OutboundEvent): void {
+    if (this.pub.status !== 'ready') {
+      this.dropped += 1;
+      return;
+    }
+    const wire: WireMessage = { n: this.nodeId, e: event.event, f: event.frame };
+    if (event.offset !== undefined) wire.o = event.offset;
+    if (event.excludeUserId !== undefined) wire.x = event.excludeUserId;
+    this.pub.publish(PREFIX + event.channel, JSON.stringify(wire)).catch(() => {
+      this.dropped += 1;
+    });
+  }
+
+  async subscribe(channel: string): Promise<void> {
+    await this.sub.subscribe(PREFIX + channel);
+  }
+
+  async unsubscribe(channel: string): Promise<void> {
+    if (this.sub.status === 'ready') await this.sub.unsubscribe(PREFIX + channel);
+  }
+
+  onEvent(handler: (event: OutboundEvent) => void): void {
+    this.handlers.push(handler);
+  }
+
+  onReconnect(handler: () => void): void {
+    this.reconnectHandlers.push(handler);
+  }
+
+  async ping(): Promise<void> {
+    if (this.pub.status !== 'ready') throw new Error(`redis is ${this.pub.status}`);
+    await this.pub.ping();
+  }
+
+  async close(): Promise<void> {
+    this.sub.disconnect();
+    this.pub.disconnect();
+  }
+
+  private receive(channel: Buffer, message: Buffer): void {
+    let wire: WireMessage;
+    try {
+      wire = JSON.parse(message.toString('utf8')) as WireMessage;
+    } catch {
+      return;
+    }
+    if (wire.n === this.nodeId) return;
+    const event: OutboundEvent = {
+      channel: channel.toString('utf8').slice(PREFIX.length),
+      offset: wire.o,
+      event: wire.e,
+      frame: wire.f,
+      excludeUserId: wire.x,
+    };
+    for (const h of this.handlers) h(event);
+  }
+}

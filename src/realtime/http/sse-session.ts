@@ -1,0 +1,77 @@
+import type { Response } from 'express';
+import type { AuthUser } from '../../auth/auth.types.js';
+import { RtSession } from '../session/session.js';
+
+/**
+ * A session carried by Server-Sent Events. Each persisted event's `id:` is a
+ * cursor of every channel of the stream, so `Last-Event-ID` resumes them all.
+ */
+export class SseSession extends RtSession {
+  readonly transport = 'sse' as const;
+
+  constructor(
+    private readonly res: Response,
+    user: AuthUser | null,
+    ip: string,
+  ) {
+    super(user, ip);
+  }
+
+  sendText(text: string): void {
+    this.write(`data: ${text}\n\n`);
+  }
+
+  override send(frame: object): void {
+    const type = (frame as { type?: unknown }).type;
+    this.write(
+      `event: ${typeof type === 'string' ? type : 'message'}\ndata: ${JSON.stringify(frame)}\n\n`,
+    );
+  }
+
+  override sendEvent(
+    frame: string,
+    event: string,
+    _channel: string,
+    offset: number | undefined,
+  ): void {
+    const id = offset === undefined ? '' : `id: ${encodeCursor(this.positions())}\n`;
+    this.write(`${id}event: ${event}\ndata: ${frame}\n\n`);
+  }
+
+  comment(text: string): void {
+    this.write(`: ${text}\n\n`);
+  }
+
+  close(_code: number, _reason: string): void {
+    if (!this.res.writableEnded) this.res.end();
+  }
+
+  private positions(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [channel, sub] of this.subs) out[channel] = sub.pos;
+    return out;
+  }
+
+  private write(chunk: string): void {
+    if (!this.res.writableEnded) this.res.write(chunk);
+  }
+}
+
+export function encodeCursor(positions: Record<string, number>): string {
+  return Buffer.from(JSON.stringify(positions)).toString('base64url');
+}
+
+/** Positions from a `Last-Event-ID`; an unreadable one resumes nothing. */
+export function decodeCursor(value: string | undefined): Record<string, number> {
+  if (!value) return {};
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
+    if (typeof parsed !== 'object' || parsed === null) return {};
+    const out: Record<string, number> = {};
+    for (const [k, v] of Object.entries(parsed))
+      if (Number.isSafeInteger(v) && (v as number) >= 0) out[k] = v as number;
+    return out;
+  } catch {
+    return {};
+  }
+}

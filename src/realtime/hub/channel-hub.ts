@@ -1,0 +1,295 @@
+import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import type { AppConfig } from '../../config/app-config.js';
+import { APP_CONFIG } from '../../config/config.module.js';
+import { ROOT_LOGGER, type RootLogger } from '../../common/logging/logger.module.js';
+import { EVENT_BUS, type EventBus, OutboundEvent } from '../bus/event-bus.js';
+import { ChannelLogService } from '../log/channel-log.service.js';
+import { MetricsService } from '../metrics/metrics.service.js';
+import { ChannelEvent, encodeEventFrame } from '../protocol/frames.js';
+import { RtSession, Subscription } from '../session/session.js';
+
+/** How long an out-of-order event waits for the ones before it before the log is asked. */
+const GAP_WAIT_MS = 150;
+
+interface LocalChannel {
+  name: string;
+  subscribers: Set<RtSession>;
+  /** The next offset to deliver; null until the log told us where the channel stands. */
+  next: number | null;
+  /** Events that arrived ahead of `next`, by offset. */
+  ahead: Map<number, OutboundEvent>;
+  gapTimer: NodeJS.Timeout | null;
+  ready: Promise<void>;
+}
+
+export interface JoinResult {
+  latest: number;
+  recovered?: boolean;
+  replayed: number;
+}
+
+/**
+ * This node's channels and their local subscribers. Persisted events of a channel
+ * are delivered strictly in offset order: an event that arrives early (another
+ * node committed, two publishes raced, the bus lost one) waits briefly and the
+ * missing ones are read back from the channel log.
+ */
+@Injectable()
+export class ChannelHub implements OnModuleDestroy {
+  private readonly channels = new Map<string, LocalChannel>();
+
+  constructor(
+    @Inject(EVENT_BUS) private readonly bus: EventBus,
+    private readonly log: ChannelLogService,
+    private readonly metrics: MetricsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(ROOT_LOGGER) private readonly logger: RootLogger,
+  ) {
+    bus.onEvent((e) => this.deliver(e));
+    bus.onReconnect(() => void this.resync());
+  }
+
+  get channelCount(): number {
+    return this.channels.size;
+  }
+
+  subscriptionCount(): number {
+    let n = 0;
+    for (const ch of this.channels.values()) n += ch.subscribers.size;
+    return n;
+  }
+
+  /** Publishes a committed (or ephemeral) event: this node's sockets now, other nodes through the bus. */
+  publish(e: ChannelEvent, excludeUserId?: string): void {
+    const out: OutboundEvent = {
+      channel: e.channel,
+      offset: e.offset,
+      event: e.event,
+      frame: encodeEventFrame(e),
+      excludeUserId,
+    };
+    this.metrics.eventsPublished.inc({ kind: e.offset === undefined ? 'ephemeral' : 'persisted' });
+    this.deliver(out);
+    this.bus.publish(out);
+  }
+
+  /**
+   * Subscribes a session. With `since`, the missed events are sent after the
+   * `subscribed` reply (sent by `reply`), and live events that arrive meanwhile
+   * are queued and sent after them, each exactly once.
+   */
+  async join(
+    session: RtSession,
+    channel: string,
+    since: number | undefined,
+    reply?: (r: JoinResult) => void,
+  ): Promise<JoinResult> {
+    const ch = await this.open(channel);
+    const sub: Subscription = { pos: 0, replay: [] };
+    session.subs.set(channel, sub);
+    ch.subscribers.add(session);
+    try {
+      let result: JoinResult;
+      let events: ChannelEvent[] = [];
+      if (since === undefined) {
+        const latest = await this.log.latest(channel);
+        sub.pos = latest;
+        result = { latest, replayed: 0 };
+      } else {
+        const read = await this.log.readSince(channel, since, this.config.history.maxEvents);
+        events = read.events;
+        sub.pos = since;
+        result = { latest: read.latest, recovered: read.recovered, replayed: events.length };
+      }
+      if (session.closed || session.subs.get(channel) !== sub) return result;
+      reply?.(result);
+      for (const e of events) {
+        if (e.offset! <= sub.pos) continue;
+        session.sendEvent(encodeEventFrame(e), e.event, channel, e.offset);
+        sub.pos = e.offset!;
+      }
+      this.flushReplayQueue(session, channel, sub);
+      return result;
+    } catch (err) {
+      this.leave(session, channel);
+      throw err;
+    }
+  }
+
+  leave(session: RtSession, channel: string): boolean {
+    const had = session.subs.delete(channel);
+    const ch = this.channels.get(channel);
+    if (!ch) return had;
+    ch.subscribers.delete(session);
+    if (ch.subscribers.size === 0) this.closeChannel(ch);
+    return had;
+  }
+
+  leaveAll(session: RtSession): void {
+    for (const channel of [...session.subs.keys()]) this.leave(session, channel);
+  }
+
+  /** Local subscribers of a channel (for revocation). */
+  subscribersOf(channel: string): ReadonlySet<RtSession> {
+    return this.channels.get(channel)?.subscribers ?? new Set();
+  }
+
+  onModuleDestroy(): void {
+    for (const ch of this.channels.values()) if (ch.gapTimer) clearTimeout(ch.gapTimer);
+  }
+
+  /** Entry point of every event, local or from the bus. */
+  deliver(e: OutboundEvent): void {
+    const ch = this.channels.get(e.channel);
+    if (!ch) return;
+    if (e.offset === undefined) {
+      this.fanOut(ch, e);
+      return;
+    }
+    if (ch.next === null || e.offset > ch.next) {
+      ch.ahead.set(e.offset, e);
+      if (ch.next !== null) this.scheduleGapRepair(ch);
+      return;
+    }
+    if (e.offset < ch.next) return;
+    this.fanOut(ch, e);
+    ch.next = e.offset + 1;
+    this.drainAhead(ch);
+  }
+
+  private fanOut(ch: LocalChannel, e: OutboundEvent): void {
+    const started = performance.now();
+    let sent = 0;
+    for (const s of ch.subscribers) {
+      if (e.excludeUserId !== undefined && s.user?.id === e.excludeUserId) continue;
+      const sub = s.subs.get(ch.name);
+      if (!sub) continue;
+      if (sub.replay) {
+        sub.replay.push(e);
+        continue;
+      }
+      if (e.offset !== undefined) {
+        if (e.offset <= sub.pos) continue;
+        sub.pos = e.offset;
+      }
+      s.sendEvent(e.frame, e.event, ch.name, e.offset);
+      sent += 1;
+    }
+    if (sent > 0) this.metrics.observeFanOut(sent, performance.now() - started);
+  }
+
+  private flushReplayQueue(session: RtSession, channel: string, sub: Subscription): void {
+    const queued = sub.replay ?? [];
+    sub.replay = null;
+    for (const e of queued) {
+      if (e.offset !== undefined) {
+        if (e.offset <= sub.pos) continue;
+        sub.pos = e.offset;
+      }
+      session.sendEvent(e.frame, e.event, channel, e.offset);
+    }
+  }
+
+  private async open(channel: string): Promise<LocalChannel> {
+    const existing = this.channels.get(channel);
+    if (existing) {
+      await existing.ready;
+      return existing;
+    }
+    const ch: LocalChannel = {
+      name: channel,
+      subscribers: new Set(),
+      next: null,
+      ahead: new Map(),
+      gapTimer: null,
+      ready: Promise.resolve(),
+    };
+    ch.ready = (async () => {
+      await this.bus.subscribe(channel);
+      // Subscribed first, then read: an event committed in between is either in
+      // the read (and dropped when it also arrives) or arrives ahead (and waits).
+      const latest = await this.log.latest(channel);
+      ch.next = latest + 1;
+      for (const offset of [...ch.ahead.keys()]) if (offset <= latest) ch.ahead.delete(offset);
+      this.drainAhead(ch);
+      if (ch.ahead.size > 0) this.scheduleGapRepair(ch);
+    })();
+    this.channels.set(channel, ch);
+    try {
+      await ch.ready;
+    } catch (err) {
+      this.channels.delete(channel);
+      throw err;
+    }
+    return ch;
+  }
+
+  private closeChannel(ch: LocalChannel): void {
+    if (this.channels.get(ch.name) !== ch) return;
+    this.channels.delete(ch.name);
+    if (ch.gapTimer) clearTimeout(ch.gapTimer);
+    this.bus.unsubscribe(ch.name).catch(() => undefined);
+  }
+
+  private drainAhead(ch: LocalChannel): void {
+    while (ch.next !== null && ch.ahead.has(ch.next)) {
+      const e = ch.ahead.get(ch.next)!;
+      ch.ahead.delete(ch.next);
+      this.fanOut(ch, e);
+      ch.next += 1;
+    }
+  }
+
+  private scheduleGapRepair(ch: LocalChannel): void {
+    if (ch.gapTimer || ch.ahead.size === 0) return;
+    ch.gapTimer = setTimeout(() => {
+      ch.gapTimer = null;
+      void this.repairGap(ch);
+    }, GAP_WAIT_MS);
+    ch.gapTimer.unref();
+  }
+
+  private async repairGap(ch: LocalChannel): Promise<void> {
+    if (ch.next === null || ch.ahead.size === 0 || this.channels.get(ch.name) !== ch) return;
+    const firstAhead = Math.min(...ch.ahead.keys());
+    try {
+      const missing = await this.log.readRange(ch.name, ch.next, firstAhead);
+      this.metrics.gapRepairs.inc();
+      for (const e of missing)
+        this.deliver({
+          channel: ch.name,
+          offset: e.offset,
+          event: e.event,
+          frame: encodeEventFrame(e),
+        });
+      // Whatever the log no longer has is gone for live delivery; clients see the
+      // jump in offsets and can reload.
+      if (ch.next !== null && ch.next < firstAhead) {
+        ch.next = firstAhead;
+        this.drainAhead(ch);
+      }
+    } catch (err) {
+      this.logger.warn({ err, channel: ch.name }, 'gap repair failed; retrying');
+      this.scheduleGapRepair(ch);
+    }
+  }
+
+  /** After a bus outage: read what every open channel missed from the log. */
+  async resync(): Promise<void> {
+    for (const ch of this.channels.values()) {
+      if (ch.next === null) continue;
+      try {
+        const read = await this.log.readSince(ch.name, ch.next - 1, this.config.history.maxEvents);
+        for (const e of read.events)
+          this.deliver({
+            channel: ch.name,
+            offset: e.offset,
+            event: e.event,
+            frame: encodeEventFrame(e),
+          });
+      } catch (err) {
+        this.logger.warn({ err, channel: ch.name }, 'resync failed');
+      }
+    }
+  }
+}

@@ -1,0 +1,27 @@
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import type { Observable } from 'rxjs';
+import { authOf, AuthedRequest } from '../../auth/guards/auth-context.js';
+import { RateLimitService } from './rate-limit.service.js';
+
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * HTTP writes spend the same per-user budget as socket frames (429 with
+ * Retry-After). Socket frames are counted by the kernel when they arrive, before
+ * any guard, because every frame counts, `ping` and refused ones included.
+ */
+@Injectable()
+export class RateLimitInterceptor implements NestInterceptor {
+  constructor(private readonly limits: RateLimitService) {}
+
+  intercept(ctx: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (ctx.getType() === 'http') {
+      const req = ctx.switchToHttp().getRequest<AuthedRequest>();
+      if (WRITE_METHODS.has(req.method)) {
+        const user = authOf(ctx);
+        this.limits.consume(user ? `u:${user.id}` : `ip:${req.ip ?? 'unknown'}`, 'http');
+      }
+    }
+    return next.handle();
+  }
+}

@@ -1,0 +1,91 @@
+import { Injectable } from '@nestjs/common';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Prometheus metrics of this node, in a registry of its own (several apps may share a process in tests). */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+
+  readonly openSockets = new Gauge({
+    name: 'rt_open_sockets',
+    help: 'Open client sessions',
+    labelNames: ['transport'],
+    registers: [this.registry],
+  });
+  readonly subscriptions = new Gauge({
+    name: 'rt_subscriptions',
+    help: 'Channel subscriptions of local sessions',
+    registers: [this.registry],
+  });
+  readonly channels = new Gauge({
+    name: 'rt_channels',
+    help: 'Channels with local subscribers',
+    registers: [this.registry],
+  });
+  readonly framesIn = new Counter({
+    name: 'rt_frames_in_total',
+    help: 'Client frames received, by type',
+    labelNames: ['type'],
+    registers: [this.registry],
+  });
+  readonly framesOut = new Counter({
+    name: 'rt_frames_out_total',
+    help: 'Frames sent to clients, by type',
+    labelNames: ['type'],
+    registers: [this.registry],
+  });
+  readonly eventsPublished = new Counter({
+    name: 'rt_events_published_total',
+    help: 'Events published by this node',
+    labelNames: ['kind'],
+    registers: [this.registry],
+  });
+  readonly deliveries = new Counter({
+    name: 'rt_event_deliveries_total',
+    help: 'Event frames handed to local sessions',
+    registers: [this.registry],
+  });
+  readonly fanOutLatency = new Histogram({
+    name: 'rt_fanout_duration_seconds',
+    help: 'Time to hand one event to every local subscriber',
+    buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5],
+    registers: [this.registry],
+  });
+  readonly deliveryLatency = new Histogram({
+    name: 'rt_delivery_latency_seconds',
+    help: 'From commit to hand-off to local sockets',
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+  readonly rateLimited = new Counter({
+    name: 'rt_rate_limit_rejections_total',
+    help: 'Requests and frames refused by rate limits',
+    labelNames: ['transport'],
+    registers: [this.registry],
+  });
+  readonly busReconnects = new Counter({
+    name: 'rt_bus_reconnects_total',
+    help: 'Bus reconnections',
+    registers: [this.registry],
+  });
+  readonly gapRepairs = new Counter({
+    name: 'rt_gap_repairs_total',
+    help: 'Out-of-order or lost events repaired from the channel log',
+    registers: [this.registry],
+  });
+  readonly closes = new Counter({
+    name: 'rt_socket_closes_total',
+    help: 'Sockets closed by the server, by code',
+    labelNames: ['code'],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  observeFanOut(sent: number, ms: number): void {
+    this.deliveries.inc(sent);
+    this.fanOutLatency.observe(ms / 1000);
+  }
+}

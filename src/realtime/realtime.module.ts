@@ -1,0 +1,77 @@
+import { Global, Module } from '@nestjs/common';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { AuthModule } from '../auth/auth.module.js';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { ROOT_LOGGER, type RootLogger } from '../common/logging/logger.module.js';
+import { READINESS_CHECKS, ReadinessCheck } from '../health/readiness.js';
+import { EVENT_BUS, EventBus } from './bus/event-bus.js';
+import { InProcessBus } from './bus/in-process.bus.js';
+import { RedisBus } from './bus/redis.bus.js';
+import { ChannelAccessGuard } from './channels/channel-access.guard.js';
+import { ChannelPolicyRegistry } from './channels/channel-policy.registry.js';
+import { ChannelsController } from './http/channels.controller.js';
+import { SseService } from './http/sse.service.js';
+import { ChannelHub } from './hub/channel-hub.js';
+import { RateLimitInterceptor } from './limits/rate-limit.interceptor.js';
+import { RateLimitService } from './limits/rate-limit.service.js';
+import { SizeLimitInterceptor } from './limits/size-limit.interceptor.js';
+import { ChannelLogService } from './log/channel-log.service.js';
+import { MetricsController } from './metrics/metrics.controller.js';
+import { MetricsService } from './metrics/metrics.service.js';
+import { KernelGateway } from './realtime.gateway.js';
+import { RealtimeLifecycle } from './realtime.lifecycle.js';
+import { RealtimeService } from './realtime.service.js';
+import { ConnectionRegistry } from './session/connection-registry.js';
+import { ClusterStats } from './ws/cluster-stats.js';
+import { KernelCommands } from './ws/kernel-commands.js';
+import { WsKernel } from './ws/ws-kernel.js';
+
+@Global()
+@Module({
+  imports: [AuthModule],
+  controllers: [ChannelsController, MetricsController],
+  providers: [
+    {
+      provide: EVENT_BUS,
+      inject: [APP_CONFIG, ROOT_LOGGER],
+      useFactory: (config: AppConfig, logger: RootLogger): EventBus =>
+        config.redisUrl
+          ? new RedisBus(config.redisUrl, logger.child({ component: 'bus' }))
+          : new InProcessBus(),
+    },
+    {
+      provide: READINESS_CHECKS,
+      inject: [EVENT_BUS],
+      useFactory: (bus: EventBus): ReadinessCheck[] =>
+        bus.kind === 'redis' ? [{ name: 'redis', check: () => bus.ping() }] : [],
+    },
+    MetricsService,
+    ChannelPolicyRegistry,
+    ChannelLogService,
+    ChannelHub,
+    ConnectionRegistry,
+    RateLimitService,
+    ClusterStats,
+    KernelCommands,
+    WsKernel,
+    SseService,
+    RealtimeService,
+    RealtimeLifecycle,
+    KernelGateway,
+    { provide: APP_GUARD, useClass: ChannelAccessGuard },
+    { provide: APP_INTERCEPTOR, useClass: RateLimitInterceptor },
+    { provide: APP_INTERCEPTOR, useClass: SizeLimitInterceptor },
+  ],
+  exports: [
+    RealtimeService,
+    ChannelPolicyRegistry,
+    RateLimitService,
+    SseService,
+    READINESS_CHECKS,
+    EVENT_BUS,
+    ConnectionRegistry,
+    ChannelHub,
+  ],
+})
+export class RealtimeModule {}

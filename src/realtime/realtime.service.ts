@@ -1,0 +1,119 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import type { AuthUser } from '../auth/auth.types.js';
+import { ChannelPolicy, ChannelPolicyRegistry } from './channels/channel-policy.registry.js';
+import { ChannelHub } from './hub/channel-hub.js';
+import { ChannelLogService } from './log/channel-log.service.js';
+import { ChannelEvent } from './protocol/frames.js';
+import { ConnectionRegistry, SessionListener } from './session/connection-registry.js';
+
+/** The handle a service gets inside `RealtimeService.transaction`. */
+export interface RealtimeTx {
+  readonly em: EntityManager;
+  /** Appends a persisted event (offset assigned now, published after commit). */
+  append(channel: string, event: string, data: unknown): Promise<ChannelEvent>;
+  /** An ephemeral event published after commit (no offset, not in the log). */
+  ephemeral(channel: string, event: string, data: unknown, opts?: { excludeUserId?: string }): void;
+  /** Work to run once the transaction committed (e.g. revoke a subscription). */
+  afterCommit(fn: () => void): void;
+}
+
+/**
+ * What feature modules use of the kernel. Services write their rows and append
+ * events in one transaction; the kernel publishes after commit, and publishes
+ * nothing when the transaction rolls back. Services never touch sockets.
+ */
+@Injectable()
+export class RealtimeService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly log: ChannelLogService,
+    private readonly hub: ChannelHub,
+    private readonly policies: ChannelPolicyRegistry,
+    private readonly registry: ConnectionRegistry,
+  ) {}
+
+  async transaction<T>(work: (tx: RealtimeTx) => Promise<T>): Promise<T> {
+    const pending: { event: ChannelEvent; excludeUserId?: string }[] = [];
+    const after: (() => void)[] = [];
+    const result = await this.db.transaction(async (em) =>
+      work({
+        em,
+        append: async (channel, event, data) => {
+          const e = await this.log.append(em, channel, event, data);
+          pending.push({ event: e });
+          return e;
+        },
+        ephemeral: (channel, event, data, opts) => {
+          pending.push({
+            event: { channel, event, data, ts: new Date().toISOString() },
+            excludeUserId: opts?.excludeUserId,
+          });
+        },
+        afterCommit: (fn) => {
+          after.push(fn);
+        },
+      }),
+    );
+    for (const p of pending) this.hub.publish(p.event, p.excludeUserId);
+    for (const fn of after) fn();
+    return result;
+  }
+
+  /** An ephemeral event right away (typing, presence pulses). */
+  publishEphemeral(
+    channel: string,
+    event: string,
+    data: unknown,
+    opts?: { excludeUserId?: string },
+  ): void {
+    this.hub.publish({ channel, event, data, ts: new Date().toISOString() }, opts?.excludeUserId);
+  }
+
+  registerPolicy(policy: ChannelPolicy): void {
+    this.policies.register(policy);
+  }
+
+  /** Throws NOT_FOUND / UNAUTHORIZED / FORBIDDEN exactly as a subscribe would. */
+  authorize(user: AuthUser | null, channel: string): Promise<string> {
+    return this.policies.authorize(user, channel);
+  }
+
+  /**
+   * Ends a user's subscription to a channel on this node at once (membership
+   * changed). Other nodes do the same when they receive the `system.revoke`
+   * control event that `revokeEverywhere` publishes.
+   */
+  revokeLocal(userId: string, channel: string): number {
+    let n = 0;
+    for (const s of this.registry.sessionsOf(userId)) {
+      if (this.hub.leave(s, channel)) {
+        n += 1;
+        s.send({ type: 'unsubscribed', channel, reason: 'revoked' });
+      }
+    }
+    return n;
+  }
+
+  /** Revokes on every node: locally now, and through the user's own channel for the others. */
+  revokeEverywhere(userId: string, channel: string): void {
+    this.revokeLocal(userId, channel);
+    this.hub.publish({
+      channel: `user:${userId}`,
+      event: 'system.revoke',
+      data: { channel },
+      ts: new Date().toISOString(),
+    });
+  }
+
+  isConnectedHere(userId: string): boolean {
+    return this.registry.isConnected(userId);
+  }
+
+  onSessionOpen(fn: SessionListener): void {
+    this.registry.onOpen(fn);
+  }
+  onSessionClose(fn: SessionListener): void {
+    this.registry.onClose(fn);
+  }
+}

@@ -1,0 +1,49 @@
+import { randomUUID } from 'node:crypto';
+import type { AuthUser } from '../../auth/auth.types.js';
+import type { AuthCarrier } from '../../auth/guards/auth-context.js';
+import type { OutboundEvent } from '../bus/event-bus.js';
+
+/** One subscriber's position in a channel. While `replay` is set, live events queue there. */
+export interface Subscription {
+  /** Offset of the last persisted event this session was sent. */
+  pos: number;
+  replay: OutboundEvent[] | null;
+}
+
+/**
+ * A client connection, whatever carries it (WebSocket now, SSE, later SockJS or
+ * STOMP). The hub and the registry only know this class.
+ */
+export abstract class RtSession implements AuthCarrier {
+  readonly id = randomUUID();
+  readonly subs = new Map<string, Subscription>();
+  readonly openedAt = Date.now();
+  lastActivity = Date.now();
+  closed = false;
+  /** Rate-limit refusals in the current window, for abuse detection. */
+  strikes = 0;
+  strikesWindowStart = Date.now();
+
+  abstract readonly transport: 'ws' | 'sse';
+
+  constructor(
+    public user: AuthUser | null,
+    readonly ip: string,
+  ) {}
+
+  /** Key of the rate-limit budget: the user, or the IP for anonymous sessions. */
+  get rateKey(): string {
+    return this.user ? `u:${this.user.id}` : `ip:${this.ip}`;
+  }
+
+  /** Sends one already-serialised frame. */
+  abstract sendText(text: string): void;
+  /** Sends a persisted or ephemeral event (the SSE transport adds its own framing). */
+  sendEvent(frame: string, _event: string, _channel: string, _offset: number | undefined): void {
+    this.sendText(frame);
+  }
+  send(frame: object): void {
+    this.sendText(JSON.stringify(frame));
+  }
+  abstract close(code: number, reason: string): void;
+}

@@ -1,0 +1,106 @@
+import { Injectable } from '@nestjs/common';
+import { AuthenticationService } from '../../auth/authentication.service.js';
+import { AppException } from '../../common/app.exception.js';
+import { ChannelPolicyRegistry } from '../channels/channel-policy.registry.js';
+import { ChannelHub } from '../hub/channel-hub.js';
+import { ClientFrame } from '../protocol/frames.js';
+import { ConnectionRegistry } from '../session/connection-registry.js';
+import { RtSession } from '../session/session.js';
+import { ClusterStats } from './cluster-stats.js';
+
+export type KernelCommand = (session: RtSession, frame: ClientFrame) => Promise<void> | void;
+
+/** The protocol's own frames (PROTOCOL.md section 3), apart from module commands. */
+@Injectable()
+export class KernelCommands {
+  readonly handlers: ReadonlyMap<string, KernelCommand>;
+  /** Set by the transport: re-arms the token-expiry close after an `auth` frame. */
+  onReauthenticated: (session: RtSession) => void = () => undefined;
+
+  constructor(
+    private readonly authn: AuthenticationService,
+    private readonly policies: ChannelPolicyRegistry,
+    private readonly hub: ChannelHub,
+    private readonly registry: ConnectionRegistry,
+    private readonly cluster: ClusterStats,
+  ) {
+    this.handlers = new Map<string, KernelCommand>([
+      ['ping', (s, f) => s.send({ type: 'pong', ...idOf(f), ts: Date.now() })],
+      ['auth', (s, f) => this.auth(s, f)],
+      ['subscribe', (s, f) => this.subscribe(s, f)],
+      ['unsubscribe', (s, f) => this.unsubscribe(s, f)],
+      [
+        'list_channels',
+        (s, f) =>
+          s.send({
+            type: 'channels',
+            ...idOf(f),
+            subscribed: [...s.subs.keys()],
+            patterns: this.policies.prefixes(),
+          }),
+      ],
+      ['stats', (s, f) => this.stats(s, f)],
+    ]);
+  }
+
+  private async auth(session: RtSession, frame: ClientFrame): Promise<void> {
+    if (typeof frame.token !== 'string' || frame.token.length === 0) {
+      throw AppException.badRequest('token is required', [
+        { field: 'token', errors: ['token must be a non-empty string'] },
+      ]);
+    }
+    const user = await this.authn.authenticate(frame.token);
+    if (session.user && session.user.id !== user.id)
+      throw AppException.forbidden('The token belongs to another user');
+    const wasAnonymous = session.user === null;
+    session.user = user;
+    if (wasAnonymous) {
+      this.registry.userChanged(session);
+      await this.hub.join(session, `user:${user.id}`, undefined);
+    }
+    this.onReauthenticated(session);
+    session.send({ type: 'authenticated', ...idOf(frame), exp: user.exp });
+  }
+
+  private async subscribe(session: RtSession, frame: ClientFrame): Promise<void> {
+    const since = frame.since;
+    if (
+      since !== undefined &&
+      (typeof since !== 'number' || !Number.isSafeInteger(since) || since < 0)
+    ) {
+      throw AppException.badRequest('since must be a non-negative integer offset', [
+        { field: 'since', errors: ['invalid offset'] },
+      ]);
+    }
+    const channel = await this.policies.authorize(session.user, frame.channel);
+    await this.hub.join(session, channel, since, (r) =>
+      session.send({
+        type: 'subscribed',
+        ...idOf(frame),
+        channel,
+        offset: r.latest,
+        ...(r.recovered !== undefined ? { recovered: r.recovered } : {}),
+      }),
+    );
+  }
+
+  private unsubscribe(session: RtSession, frame: ClientFrame): void {
+    if (typeof frame.channel !== 'string') {
+      throw AppException.badRequest('channel is required', [
+        { field: 'channel', errors: ['channel must be a string'] },
+      ]);
+    }
+    this.hub.leave(session, frame.channel);
+    session.send({ type: 'unsubscribed', ...idOf(frame), channel: frame.channel });
+  }
+
+  private async stats(session: RtSession, frame: ClientFrame): Promise<void> {
+    if (!session.user) throw AppException.unauthorized();
+    if (session.user.role !== 'admin') throw AppException.forbidden('stats is for admins');
+    session.send({ type: 'stats', ...idOf(frame), ...(await this.cluster.snapshot()) });
+  }
+}
+
+export function idOf(frame: { id?: string }): { id?: string } {
+  return frame.id === undefined ? {} : { id: frame.id };
+}

@@ -1,0 +1,166 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { MessageMappingProperties } from '@nestjs/websockets';
+import { AbstractWsAdapter } from '@nestjs/websockets';
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { Observable } from 'rxjs';
+import { WebSocketServer } from 'ws';
+import { AuthenticationService } from '../../auth/authentication.service.js';
+import type { AppConfig } from '../../config/app-config.js';
+import { APP_CONFIG } from '../../config/config.module.js';
+import { ROOT_LOGGER, type RootLogger } from '../../common/logging/logger.module.js';
+import { RateLimitService } from '../limits/rate-limit.service.js';
+import { decideUpgrade, selectProtocol } from './upgrade-auth.js';
+import { WsKernel } from './ws-kernel.js';
+import { KernelSocket, WsSession } from './ws-session.js';
+
+export const WS_PATH = '/ws';
+
+/**
+ * The transport of the rt.v1 protocol on @nestjs/platform-ws's model: one
+ * WebSocketServer at /ws shared by every gateway. The upgrade is authenticated
+ * (and rate-limited, and its Origin checked) before any WebSocket exists;
+ * `maxPayload` is enforced by `ws` itself (close 1009); frames are dispatched by
+ * the kernel rather than Nest's `{event, data}` parser.
+ */
+export class RealtimeWsAdapter extends AbstractWsAdapter {
+  private wss: WebSocketServer | null = null;
+  private upgradeListener: ((req: IncomingMessage, socket: Duplex, head: Buffer) => void) | null =
+    null;
+  private readonly config: AppConfig;
+  private readonly logger: RootLogger;
+
+  constructor(private readonly app: INestApplicationContext & { getHttpServer(): HttpServer }) {
+    super(app);
+    this.config = app.get<AppConfig>(APP_CONFIG);
+    this.logger = app.get<RootLogger>(ROOT_LOGGER);
+  }
+
+  create(_port: number, options?: { path?: string }): WebSocketServer {
+    if (options?.path !== undefined && options.path !== WS_PATH) {
+      throw new Error(`gateways share the one socket at ${WS_PATH}; got path ${options.path}`);
+    }
+    if (this.wss) return this.wss;
+    const kernel = this.app.get(WsKernel);
+    const wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: this.config.ws.maxPayload,
+      perMessageDeflate: false,
+      clientTracking: false,
+      handleProtocols: (protocols) => selectProtocol(protocols),
+    });
+    wss.on('connection', (socket: KernelSocket, req: IncomingMessage) =>
+      kernel.accept(socket, req),
+    );
+    this.upgradeListener = (req, socket, head) =>
+      void this.handleUpgrade(wss, kernel, req, socket, head);
+    this.app.getHttpServer().on('upgrade', this.upgradeListener);
+    kernel.start();
+    this.wss = wss;
+    return wss;
+  }
+
+  override bindClientConnect(
+    server: WebSocketServer,
+    callback: (socket: KernelSocket, req: IncomingMessage) => void,
+  ): void {
+    server.on('connection', callback);
+  }
+
+  override bindClientDisconnect(client: KernelSocket, callback: () => void): void {
+    client.once('close', callback);
+  }
+
+  /** Nest hands each gateway's commands, bound to this socket; the kernel dispatches them. */
+  bindMessageHandlers(
+    client: KernelSocket,
+    handlers: MessageMappingProperties[],
+    transform: (data: unknown) => Observable<unknown>,
+  ): void {
+    for (const h of handlers) {
+      const type = String(h.message);
+      client.session.commands.set(type, {
+        callback: h.callback as (data: unknown, type: string) => unknown,
+        transform,
+      });
+    }
+  }
+
+  override async close(server: WebSocketServer): Promise<void> {
+    const kernel = this.app.get(WsKernel);
+    await kernel.drain(this.config.shutdownTimeoutMs);
+    if (this.upgradeListener) this.app.getHttpServer().off('upgrade', this.upgradeListener);
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    this.wss = null;
+  }
+
+  private async handleUpgrade(
+    wss: WebSocketServer,
+    kernel: WsKernel,
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+  ): Promise<void> {
+    socket.on('error', () => undefined);
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+    } catch {
+      return reject(socket, 400, 'Bad request');
+    }
+    if (url.pathname !== WS_PATH) return reject(socket, 404, 'Not found');
+    if (kernel.draining) return reject(socket, 503, 'Server shutting down');
+    const ip = req.socket.remoteAddress ?? 'unknown';
+    const wait = this.app.get(RateLimitService).connectAttempt(ip);
+    if (wait > 0) return reject(socket, 429, 'Too many connection attempts', wait);
+    const decision = await decideUpgrade(
+      req,
+      url,
+      this.config,
+      this.app.get(AuthenticationService),
+    );
+    if (!decision.ok) return reject(socket, decision.status, decision.message);
+    if (socket.destroyed) return;
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const kernelSocket = ws as KernelSocket;
+      kernelSocket.session = new WsSession(ws, decision.user, ip);
+      wss.emit('connection', kernelSocket, req);
+    });
+  }
+}
+
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  429: 'Too Many Requests',
+  503: 'Service Unavailable',
+};
+const CODES: Record<number, string> = {
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  429: 'RATE_LIMITED',
+  503: 'INTERNAL',
+};
+
+/** Refuses an upgrade with a plain HTTP answer in the contract's error shape. */
+function reject(socket: Duplex, status: number, message: string, retryAfterMs?: number): void {
+  if (socket.destroyed) return;
+  const body = JSON.stringify({
+    statusCode: status,
+    code: CODES[status] ?? 'BAD_REQUEST',
+    message,
+    ...(retryAfterMs ? { retryAfterMs } : {}),
+  });
+  const headers = [
+    `HTTP/1.1 ${status} ${REASONS[status] ?? 'Error'}`,
+    'Connection: close',
+    'Content-Type: application/json',
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    ...(retryAfterMs ? [`Retry-After: ${Math.max(1, Math.ceil(retryAfterMs / 1000))}`] : []),
+  ];
+  socket.end(`${headers.join('\r\n')}\r\n\r\n${body}`);
+}

@@ -1,0 +1,258 @@
+import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
+import type { RawData } from 'ws';
+import type { AppConfig } from '../../config/app-config.js';
+import { APP_CONFIG } from '../../config/config.module.js';
+import { AppException } from '../../common/app.exception.js';
+import { describeError } from '../../common/error-body.js';
+import { ErrorCode } from '../../common/error-codes.js';
+import { ROOT_LOGGER, type RootLogger } from '../../common/logging/logger.module.js';
+import { commandContext, CommandContext } from '../../common/command-context.js';
+import { ChannelHub } from '../hub/channel-hub.js';
+import { RateLimitService } from '../limits/rate-limit.service.js';
+import { MetricsService } from '../metrics/metrics.service.js';
+import { ClientFrame, CloseCode, errorFrame, parseClientFrame } from '../protocol/frames.js';
+import { ConnectionRegistry } from '../session/connection-registry.js';
+import { RtSession } from '../session/session.js';
+import { idOf, KernelCommands } from './kernel-commands.js';
+import { BoundCommand, KernelSocket, WsSession } from './ws-session.js';
+
+/** The longest delay setTimeout accepts. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/**
+ * Socket lifecycle and frame dispatch: `connected`, the user channel, kernel
+ * frames, module commands (Nest gateway handlers with their guards, interceptors
+ * and pipes), errors as frames, rate limits and abuse, heartbeat, idle and token
+ * expiry, and the draining close on shutdown.
+ */
+@Injectable()
+export class WsKernel implements OnModuleDestroy {
+  draining = false;
+  private heartbeatTimer: NodeJS.Timeout | null = null;
+  private idleTimer: NodeJS.Timeout | null = null;
+  private readonly sockets = new Set<WsSession>();
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(ROOT_LOGGER) private readonly logger: RootLogger,
+    private readonly registry: ConnectionRegistry,
+    private readonly hub: ChannelHub,
+    private readonly kernel: KernelCommands,
+    private readonly limits: RateLimitService,
+    private readonly metrics: MetricsService,
+  ) {
+    kernel.onReauthenticated = (s) => {
+      if (s instanceof WsSession) this.armExpiry(s);
+    };
+  }
+
+  /** Starts the heartbeat and idle sweeps (once the server exists). */
+  start(): void {
+    if (this.heartbeatTimer) return;
+    this.heartbeatTimer = setInterval(() => this.heartbeat(), this.config.ws.heartbeatMs);
+    this.heartbeatTimer.unref();
+    const idleEvery = Math.max(50, Math.min(5000, Math.floor(this.config.ws.idleTimeoutMs / 4)));
+    this.idleTimer = setInterval(() => this.closeIdle(), idleEvery);
+    this.idleTimer.unref();
+  }
+
+  onModuleDestroy(): void {
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    if (this.idleTimer) clearInterval(this.idleTimer);
+  }
+
+  get openSockets(): number {
+    return this.sockets.size;
+  }
+
+  /** A socket passed the upgrade checks: greet it, index it and listen to it. */
+  accept(socket: KernelSocket, _req: IncomingMessage): void {
+    const session = socket.session;
+    this.sockets.add(session);
+    this.registry.add(session);
+    this.metrics.openSockets.inc({ transport: 'ws' });
+    socket.on('pong', () => {
+      session.alive = true;
+    });
+    socket.on('message', (data: RawData, isBinary: boolean) =>
+      this.onMessage(session, data, isBinary),
+    );
+    socket.on('error', () => undefined);
+    socket.once('close', () => this.onClose(session));
+    const user = session.user;
+    session.send({
+      type: 'connected',
+      connectionId: session.id,
+      user: user ? { id: user.id, displayName: user.displayName, role: user.role } : null,
+      heartbeatMs: this.config.ws.heartbeatMs,
+    });
+    if (user) {
+      this.armExpiry(session);
+      this.hub.join(session, `user:${user.id}`, undefined).catch((err: unknown) => {
+        this.logger.error({ err, sessionId: session.id }, 'could not subscribe the user channel');
+      });
+    }
+  }
+
+  /** Closes every socket with 1001 in batches, with jitter, so clients do not reconnect all at once. */
+  async drain(timeoutMs: number): Promise<void> {
+    this.draining = true;
+    const sessions = [...this.sockets];
+    const batch = 250;
+    const deadline = Date.now() + timeoutMs;
+    for (let i = 0; i < sessions.length; i += batch) {
+      for (const s of sessions.slice(i, i + batch))
+        s.close(CloseCode.GOING_AWAY, 'server shutting down');
+      if (i + batch < sessions.length) await sleep(5 + Math.random() * 20);
+    }
+    while (this.sockets.size > 0 && Date.now() < deadline) await sleep(20);
+    for (const s of this.sockets) s.socket.terminate();
+  }
+
+  private onMessage(session: WsSession, data: RawData, isBinary: boolean): void {
+    session.lastActivity = Date.now();
+    if (isBinary) {
+      this.closeWith(session, CloseCode.UNSUPPORTED_DATA, 'binary frames are not supported');
+      return;
+    }
+    const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : data.toString('utf8');
+    const parsed = parseClientFrame(text);
+    const type = parsed.ok ? parsed.frame.type : 'invalid';
+    const known = parsed.ok && (this.kernel.handlers.has(type) || session.commands.has(type));
+    this.metrics.framesIn.inc({ type: known ? type : 'other' });
+    try {
+      this.limits.consume(session.rateKey, 'ws');
+    } catch (err) {
+      this.rateLimited(session, parsed.ok ? parsed.frame.id : parsed.id, err);
+      return;
+    }
+    if (!parsed.ok) {
+      this.sendError(session, parsed.id, AppException.badRequest(parsed.message, parsed.details));
+      return;
+    }
+    const frame = parsed.frame;
+    const kernelHandler = this.kernel.handlers.get(frame.type);
+    if (kernelHandler) {
+      Promise.resolve()
+        .then(() => kernelHandler(session, frame))
+        .catch((err: unknown) => this.sendError(session, frame.id, err));
+      return;
+    }
+    const command = session.commands.get(frame.type);
+    if (!command) {
+      this.sendError(
+        session,
+        frame.id,
+        new AppException(ErrorCode.UNKNOWN_TYPE, `Unknown frame type: ${frame.type}`),
+      );
+      return;
+    }
+    this.runCommand(session, frame, command, Buffer.byteLength(text));
+  }
+
+  private runCommand(
+    session: WsSession,
+    frame: ClientFrame,
+    command: BoundCommand,
+    frameBytes: number,
+  ): void {
+    const ctx: CommandContext = { frameId: frame.id, type: frame.type, frameBytes };
+    commandContext.run(ctx, () => {
+      let value: unknown = null;
+      try {
+        const result$ = command.transform(command.callback(frame.data ?? {}, frame.type));
+        result$.subscribe({
+          next: (v) => {
+            value = v;
+          },
+          error: (err: unknown) => this.sendError(session, frame.id, err),
+          complete: () => {
+            // The exception filter has already sent the error frame of a failed command.
+            if (!ctx.failed) session.send({ type: 'ack', ...idOf(frame), data: value ?? null });
+          },
+        });
+      } catch (err) {
+        this.sendError(session, frame.id, err);
+      }
+    });
+  }
+
+  private rateLimited(session: WsSession, id: string | undefined, err: unknown): void {
+    const now = Date.now();
+    if (now - session.strikesWindowStart > this.config.ws.rateWindowMs) {
+      session.strikes = 0;
+      session.strikesWindowStart = now;
+    }
+    session.strikes += 1;
+    if (session.strikes > this.config.ws.abuseThreshold) {
+      this.closeWith(session, CloseCode.ABUSE, 'rate limit abuse');
+      return;
+    }
+    this.sendError(session, id, err);
+  }
+
+  sendError(session: RtSession, id: string | undefined, err: unknown): void {
+    const d = describeError(err);
+    if (d.unexpected !== undefined)
+      this.logger.error(
+        { err: d.unexpected, traceId: d.traceId, sessionId: session.id },
+        'command failed',
+      );
+    this.metrics.framesOut.inc({ type: 'error' });
+    session.send(
+      errorFrame(id, d.code, d.message, {
+        details: d.details,
+        retryAfterMs: d.retryAfterMs,
+        traceId: d.traceId,
+      }),
+    );
+  }
+
+  private onClose(session: WsSession): void {
+    session.closed = true;
+    if (session.expiryTimer) clearTimeout(session.expiryTimer);
+    this.sockets.delete(session);
+    this.hub.leaveAll(session);
+    this.registry.remove(session);
+    this.metrics.openSockets.dec({ transport: 'ws' });
+  }
+
+  private closeWith(session: WsSession, code: number, reason: string): void {
+    this.metrics.closes.inc({ code: String(code) });
+    session.close(code, reason);
+  }
+
+  private armExpiry(session: WsSession): void {
+    if (session.expiryTimer) clearTimeout(session.expiryTimer);
+    const user = session.user;
+    if (!user) return;
+    const ms = Math.min(MAX_TIMER_MS, Math.max(0, user.exp * 1000 - Date.now()));
+    session.expiryTimer = setTimeout(() => {
+      if (session.user && session.user.exp * 1000 <= Date.now())
+        this.closeWith(session, CloseCode.TOKEN_EXPIRED, 'token expired');
+    }, ms);
+    session.expiryTimer.unref();
+  }
+
+  private heartbeat(): void {
+    for (const s of this.sockets) {
+      if (!s.alive) {
+        s.socket.terminate();
+        continue;
+      }
+      s.alive = false;
+      if (s.socket.readyState === 1) s.socket.ping();
+    }
+  }
+
+  private closeIdle(): void {
+    const cutoff = Date.now() - this.config.ws.idleTimeoutMs;
+    for (const s of this.sockets)
+      if (s.lastActivity < cutoff) this.closeWith(s, CloseCode.IDLE, 'idle timeout');
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

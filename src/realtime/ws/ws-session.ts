@@ -1,0 +1,38 @@
+import type { WebSocket } from 'ws';
+import type { AuthUser } from '../../auth/auth.types.js';
+import { RtSession } from '../session/session.js';
+
+/** Nest's handler for one command on one socket, as given to the adapter. */
+export interface BoundCommand {
+  callback: (data: unknown, type: string) => unknown;
+  transform: (result: unknown) => import('rxjs').Observable<unknown>;
+}
+
+/** A session carried by a `ws` socket speaking rt.v1 JSON frames. */
+export class WsSession extends RtSession {
+  readonly transport = 'ws' as const;
+  /** Module commands of every gateway, bound to this socket by Nest. */
+  readonly commands = new Map<string, BoundCommand>();
+  alive = true;
+  expiryTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    readonly socket: WebSocket,
+    user: AuthUser | null,
+    ip: string,
+  ) {
+    super(user, ip);
+  }
+
+  sendText(text: string): void {
+    if (this.socket.readyState === 1) this.socket.send(text);
+  }
+
+  close(code: number, reason: string): void {
+    if (this.socket.readyState === 0 || this.socket.readyState === 1)
+      this.socket.close(code, reason);
+  }
+}
+
+/** The `ws` socket with the session the kernel attached at the upgrade. */
+export type KernelSocket = WebSocket & { session: WsSession };
