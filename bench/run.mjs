@@ -1,0 +1,396 @@
+// `npm run bench -- <scenario> [--quick]`: runs one scenario on loopback against
+// our server and its peers, alternating targets (A B A B), and appends one JSON
+// line of results to bench/results/<scenario>.jsonl. Bounded in time and count.
+import { execFileSync, spawn } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import { createInterface } from 'node:readline';
+import WebSocket from 'ws';
+import { startPostgres, startRedis } from '../scripts/services.mjs';
+import { cpuMicros, loadAverage, percentiles, rssBytes } from './lib/proc.mjs';
+import { createDatabase, registerUsers, startOurs, startPeer, stop } from './lib/targets.mjs';
+
+const scenario = process.argv[2];
+const quick = process.argv.includes('--quick');
+const only = process.argv
+  .find((a) => a.startsWith('--only='))
+  ?.slice(7)
+  .split(',');
+const SCENARIOS = { fanout, idle, recovery, 'two-instances': twoInstances };
+if (!SCENARIOS[scenario]) {
+  console.error(`usage: npm run bench -- <${Object.keys(SCENARIOS).join('|')}> [--quick]`);
+  process.exit(2);
+}
+if (!existsSync('dist/main.js'))
+  execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
+
+const started = [];
+const cleanup = async () => {
+  for (const s of started.reverse()) await s.stop();
+};
+process.on('SIGINT', () => cleanup().then(() => process.exit(130)));
+
+const pgServer = await startPostgres();
+started.push(pgServer);
+
+try {
+  const result = await SCENARIOS[scenario]();
+  const line = {
+    scenario,
+    at: new Date().toISOString(),
+    quick,
+    machine: {
+      cpus: os.cpus().length,
+      model: os.cpus()[0]?.model,
+      memGiB: Math.round(os.totalmem() / 2 ** 30),
+      loadAvgStart: loadAverage(),
+    },
+    versions: versions(),
+    ...result,
+  };
+  mkdirSync('bench/results', { recursive: true });
+  appendFileSync(`bench/results/${scenario}.jsonl`, JSON.stringify(line) + '\n');
+  console.log(JSON.stringify(line, null, 2));
+} finally {
+  await cleanup();
+}
+
+function versions() {
+  const v = (p) => JSON.parse(readFileSync(`node_modules/${p}/package.json`, 'utf8')).version;
+  return {
+    node: process.version,
+    ws: v('ws'),
+    socketio: v('socket.io'),
+    nest: v('@nestjs/core'),
+    postgres: pgServer.binDir,
+  };
+}
+
+async function startTarget(kind, opts = {}) {
+  if (kind === 'ours') {
+    const databaseUrl = opts.databaseUrl ?? (await createDatabase(pgServer.url));
+    const t = await startOurs({ databaseUrl, redisUrl: opts.redisUrl });
+    const admin = (await registerUsers(t.url, 1, 'admin'))[0];
+    const users = await registerUsers(t.url, opts.users ?? 20, 'u');
+    return {
+      ...t,
+      databaseUrl,
+      admin,
+      tokens: users.map((u) => u.token),
+      channel: 'announcements',
+    };
+  }
+  const t = await startPeer(kind);
+  return { ...t, tokens: [], channel: 'bench' };
+}
+
+/** Runs the fan-out load generator once against `target`, measuring the server's CPU during the publish phase. */
+async function runFanout(
+  target,
+  { subscribers, rate, durationMs, serverPids = [target.pid], subscriberTarget },
+) {
+  const cfg = {
+    target: { kind: target.kind, url: target.url, wsUrl: target.wsUrl },
+    subscriberTarget,
+    subscribers,
+    rate,
+    durationMs,
+    channel: target.channel,
+    tokens: target.tokens,
+    publisherToken: target.admin?.token,
+  };
+  const gen = spawn(process.execPath, ['bench/loadgen/fanout.mjs', JSON.stringify(cfg)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: gen.stdout });
+  let cpu0;
+  let genCpu0;
+  const result = await new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error('load generator timed out')),
+      durationMs + 120000,
+    );
+    lines.on('line', (line) => {
+      if (line === 'READY') {
+        cpu0 = serverPids.map(cpuMicros);
+        genCpu0 = cpuMicros(gen.pid);
+        gen.stdin.write('GO\n');
+      } else if (line.startsWith('RESULT ')) {
+        const serverCpuUs = serverPids.map(cpuMicros).reduce((n, c, i) => n + c - cpu0[i], 0);
+        const clientCpuUs = cpuMicros(gen.pid) - genCpu0;
+        clearTimeout(timer);
+        resolve({ ...JSON.parse(line.slice(7)), serverCpuUs, clientCpuUsProc: clientCpuUs });
+      }
+    });
+    gen.once('exit', (code) => code !== 0 && reject(new Error(`load generator exited ${code}`)));
+  });
+  const wallUs = result.elapsedMs * 1000;
+  return {
+    ...result,
+    serverCpuUsPerDelivery: result.received
+      ? Math.round((result.serverCpuUs / result.received) * 100) / 100
+      : null,
+    serverCpuShare: Math.round((result.serverCpuUs / wallUs / serverPids.length) * 100) / 100,
+    clientCpuShare: Math.round((result.clientCpuUsProc / wallUs) * 100) / 100,
+    bound: result.clientCpuUsProc > result.serverCpuUs / serverPids.length ? 'client' : 'server',
+  };
+}
+
+async function fanout() {
+  const subscribers = quick ? 200 : 1000;
+  const durationMs = quick ? 2000 : 5000;
+  const rates = quick ? [10, 50, 200] : [10, 50, 100, 200, 400, 800, 1600];
+  const kinds = only ?? ['ours', 'raw', 'socketio'];
+  const rounds = 2; // A B A B
+  const rows = [];
+  for (const rate of rates) {
+    for (let round = 0; round < rounds; round++) {
+      for (const kind of kinds) {
+        const target = await startTarget(kind);
+        try {
+          const r = await runFanout(target, { subscribers, rate, durationMs });
+          rows.push({ kind, rate, round, ...r });
+          console.error(
+            `[fanout] ${kind} rate=${rate} round=${round}: cpu/delivery=${r.serverCpuUsPerDelivery}us p99=${r.latencyMs.p99}ms lost=${r.lost} bound=${r.bound}`,
+          );
+        } finally {
+          await stop(target);
+        }
+      }
+    }
+  }
+  return {
+    params: { subscribers, durationMs, rates, rounds, payloadBytes: 200 },
+    rows,
+    summary: summarise(rows, kinds),
+  };
+}
+
+function summarise(rows, kinds) {
+  const out = {};
+  for (const rate of [...new Set(rows.map((r) => r.rate))]) {
+    const by = {};
+    for (const kind of kinds) {
+      const rs = rows.filter((r) => r.rate === rate && r.kind === kind);
+      const median = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+      by[kind] = {
+        cpuUsPerDelivery: median(rs.map((r) => r.serverCpuUsPerDelivery)),
+        p99Ms: median(rs.map((r) => r.latencyMs.p99)),
+        lost: rs.reduce((n, r) => n + r.lost, 0),
+        held: rs.every((r) => r.lost === 0 && r.latencyMs.p99 < 100),
+      };
+    }
+    by.ratios = {
+      cpuOursOverRaw: ratio(by.ours?.cpuUsPerDelivery, by.raw?.cpuUsPerDelivery),
+      cpuOursOverSocketio: ratio(by.ours?.cpuUsPerDelivery, by.socketio?.cpuUsPerDelivery),
+      p99OursOverRaw: ratio(by.ours?.p99Ms, by.raw?.p99Ms),
+    };
+    out[rate] = by;
+  }
+  return out;
+}
+
+function ratio(a, b) {
+  return a != null && b ? Math.round((a / b) * 100) / 100 : null;
+}
+
+async function idle() {
+  const count = quick ? 1000 : 10000;
+  const rows = [];
+  for (let round = 0; round < 2; round++) {
+    for (const kind of only ?? ['ours', 'raw', 'socketio']) {
+      const target = await startTarget(kind);
+      try {
+        const rss0 = rssBytes(target.pid);
+        const t0 = performance.now();
+        const r = await openIdle(target, count);
+        const seconds = (performance.now() - t0) / 1000;
+        await new Promise((res) => setTimeout(res, 2000));
+        const rss1 = rssBytes(target.pid);
+        rows.push({
+          kind,
+          round,
+          sockets: r,
+          connectsPerSec: Math.round(r / seconds),
+          rssPerSocketBytes: Math.round((rss1 - rss0) / r),
+          rssBefore: rss0,
+          rssAfter: rss1,
+        });
+        console.error(
+          `[idle] ${kind}: ${Math.round((rss1 - rss0) / r)} B/socket, ${Math.round(r / seconds)} connects/s`,
+        );
+      } finally {
+        await stop(target);
+      }
+    }
+  }
+  const med = (kind, k) => {
+    const xs = rows
+      .filter((r) => r.kind === kind)
+      .map((r) => r[k])
+      .sort((a, b) => a - b);
+    return xs[Math.floor(xs.length / 2)];
+  };
+  return {
+    params: { sockets: count },
+    rows,
+    summary: {
+      rssPerSocket: {
+        ours: med('ours', 'rssPerSocketBytes'),
+        raw: med('raw', 'rssPerSocketBytes'),
+        socketio: med('socketio', 'rssPerSocketBytes'),
+      },
+      ratioOursOverRaw: ratio(med('ours', 'rssPerSocketBytes'), med('raw', 'rssPerSocketBytes')),
+    },
+  };
+}
+
+/** Opens `count` idle sockets from a child process (spread over 127.0.0.x sources); resolves with how many opened. */
+async function openIdle(target, count) {
+  const cfg = {
+    target: { kind: target.kind, url: target.url, wsUrl: target.wsUrl },
+    count,
+    tokens: target.tokens,
+  };
+  const gen = spawn(process.execPath, ['bench/loadgen/idle.mjs', JSON.stringify(cfg)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: gen.stdout });
+  const opened = await new Promise((resolve, reject) => {
+    lines.on('line', (l) => l.startsWith('OPEN ') && resolve(Number(l.slice(5))));
+    gen.once('exit', (code) => reject(new Error(`idle generator exited ${code}`)));
+  });
+  target.idleGen = gen;
+  const prevStop = target.child;
+  prevStop.once('exit', () => gen.kill('SIGKILL'));
+  setTimeout(() => gen.kill('SIGKILL'), 4000).unref();
+  return opened;
+}
+
+async function recovery() {
+  const target = await startTarget('ours', { users: 2 });
+  try {
+    const samples = [];
+    const missed = 1000;
+    const rounds = quick ? 3 : 10;
+    const pub = await wsOpen(`${target.wsUrl}?token=${target.admin.token}`);
+    for (let round = 0; round < rounds; round++) {
+      const sub = await wsOpen(`${target.wsUrl}?token=${target.tokens[0]}`);
+      const subscribed = await wsRequest(
+        sub,
+        { type: 'subscribe', channel: 'announcements' },
+        (f) => f.type === 'subscribed',
+      );
+      const since = subscribed.offset;
+      sub.terminate();
+      let acked = 0;
+      await new Promise((resolve) => {
+        pub.on('message', function onAck(raw) {
+          if (raw.toString().includes('"type":"ack"') && ++acked === missed) {
+            pub.off('message', onAck);
+            resolve();
+          }
+        });
+        for (let i = 0; i < missed; i++)
+          pub.send(
+            JSON.stringify({
+              type: 'announcement.publish',
+              id: `r${i}`,
+              data: { title: `missed ${i}`, body: 'x'.repeat(120) },
+            }),
+          );
+      });
+      const back = await wsOpen(`${target.wsUrl}?token=${target.tokens[0]}`);
+      const t0 = performance.now();
+      const last = since + missed;
+      let count = 0;
+      await new Promise((resolve) => {
+        back.on('message', (raw) => {
+          const t = raw.toString();
+          if (t.startsWith('{"type":"event"') && t.includes('"channel":"announcements"')) {
+            count += 1;
+            if (t.includes(`"offset":${last},`)) resolve();
+          }
+        });
+        back.send(JSON.stringify({ type: 'subscribe', channel: 'announcements', since }));
+      });
+      samples.push(performance.now() - t0);
+      if (count !== missed) throw new Error(`replayed ${count} of ${missed}`);
+      back.terminate();
+    }
+    pub.terminate();
+    return { params: { missed, rounds }, replayMs: percentiles(samples), target: '< 100 ms' };
+  } finally {
+    await stop(target);
+  }
+}
+
+async function twoInstances() {
+  const redis = await startRedis();
+  started.push(redis);
+  const subscribers = quick ? 200 : 1000;
+  const rate = quick ? 50 : 100;
+  const durationMs = quick ? 2000 : 5000;
+  const rows = [];
+  for (let round = 0; round < 2; round++) {
+    for (const mode of ['one', 'two']) {
+      const a = await startTarget('ours', { redisUrl: mode === 'two' ? redis.url : undefined });
+      const b =
+        mode === 'two'
+          ? await startOurs({ databaseUrl: a.databaseUrl, redisUrl: redis.url })
+          : null;
+      try {
+        const r = await runFanout(a, {
+          subscribers,
+          rate,
+          durationMs,
+          serverPids: b ? [a.pid, b.pid] : [a.pid],
+          subscriberTarget: b
+            ? { kind: 'ours', url: b.url, wsUrl: b.wsUrl, split: true }
+            : undefined,
+        });
+        rows.push({ mode, round, ...r });
+        console.error(
+          `[two-instances] ${mode}: cpu/delivery=${r.serverCpuUsPerDelivery}us p99=${r.latencyMs.p99}ms lost=${r.lost}`,
+        );
+      } finally {
+        if (b) await stop(b);
+        await stop(a);
+      }
+    }
+  }
+  const med = (mode) => {
+    const xs = rows
+      .filter((r) => r.mode === mode)
+      .map((r) => r.serverCpuUsPerDelivery)
+      .sort((x, y) => x - y);
+    return xs[Math.floor(xs.length / 2)];
+  };
+  return {
+    params: { subscribers, rate, durationMs },
+    rows,
+    summary: { one: med('one'), two: med('two'), ratioTwoOverOne: ratio(med('two'), med('one')) },
+  };
+}
+
+function wsOpen(url) {
+  const ws = new WebSocket(url, { perMessageDeflate: false });
+  return new Promise((resolve, reject) => {
+    ws.once('message', () => resolve(ws));
+    ws.once('error', reject);
+  });
+}
+
+function wsRequest(ws, frame, pred) {
+  return new Promise((resolve) => {
+    const on = (raw) => {
+      const f = JSON.parse(raw.toString());
+      if (pred(f)) {
+        ws.off('message', on);
+        resolve(f);
+      }
+    };
+    ws.on('message', on);
+    ws.send(JSON.stringify(frame));
+  });
+}
