@@ -32,7 +32,6 @@ async function openOne(i) {
   return ws;
 }
 
-let opened = 0;
 for (let i = 0; i < count; i += 100) {
   const batch = [];
   for (let j = i; j < Math.min(count, i + 100); j++)
@@ -44,6 +43,6 @@ for (let i = 0; i < count; i += 100) {
     );
   await Promise.all(batch);
 }
-opened = sockets.length;
+const opened = sockets.length;
 console.log(`OPEN ${opened}`);
 setInterval(() => undefined, 1 << 30);
