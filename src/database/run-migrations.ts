@@ -7,7 +7,8 @@ const MIGRATION_LOCK = 7_245_001;
 
 /** Applies pending migrations; instances starting together take turns through an advisory lock. */
 export async function runMigrations(url: string, logger: PinoLogger): Promise<string[]> {
-  const ds = new DataSource({ ...dataSourceOptions(url), extra: { max: 1 } });
+  const options = dataSourceOptions(url);
+  const ds = new DataSource({ ...options, extra: { ...options.extra, max: 1 } });
   await ds.initialize();
   try {
     await ds.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);

@@ -4,6 +4,7 @@ import { authOf } from './auth-context.js';
 
 export const IS_PUBLIC = 'auth:isPublic';
 export const ROLES = 'auth:roles';
+export const QUERY_TOKEN = 'auth:queryToken';
 
 /** The route (or command) needs no token; a valid one is still read when given. */
 export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(IS_PUBLIC, true);
@@ -16,3 +17,9 @@ export const Roles = (...roles: Role[]): MethodDecorator & ClassDecorator =>
 export const CurrentUser = createParamDecorator((_data: unknown, ctx: ExecutionContext) =>
   authOf(ctx),
 );
+
+/**
+ * The route also takes the access token as `?token=`: for EventSource clients,
+ * which cannot set headers. Only event streams should use it (URLs get logged).
+ */
+export const AcceptsQueryToken = (): MethodDecorator & ClassDecorator => SetMetadata(QUERY_TOKEN, true);

@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { AppException } from '../../common/app.exception.js';
 import { AuthenticationService, bearerToken } from '../authentication.service.js';
 import { authOf, AuthedRequest } from './auth-context.js';
-import { IS_PUBLIC } from './decorators.js';
+import { IS_PUBLIC, QUERY_TOKEN } from './decorators.js';
 
 /**
  * The JWT guard of both transports. HTTP: the bearer token is verified here.
@@ -28,7 +28,9 @@ export class JwtAuthGuard implements CanActivate {
     }
     if (ctx.getType() !== 'http') return true;
     const req = ctx.switchToHttp().getRequest<AuthedRequest>();
-    const token = bearerToken(req.headers.authorization) ?? queryToken(req);
+    const allowQuery =
+      this.reflector.getAllAndOverride<boolean>(QUERY_TOKEN, [ctx.getHandler(), ctx.getClass()]) === true;
+    const token = bearerToken(req.headers.authorization) ?? (allowQuery ? queryToken(req) : undefined);
     if (token === undefined) {
       if (isPublic) return true;
       throw AppException.unauthorized('Missing bearer token');
@@ -42,9 +44,7 @@ export class JwtAuthGuard implements CanActivate {
   }
 }
 
-/** `?token=` is accepted only on event streams, where browsers cannot set headers. */
 function queryToken(req: AuthedRequest): string | undefined {
-  const accept = req.headers.accept ?? '';
   const t = req.query?.token;
-  return accept.includes('text/event-stream') && typeof t === 'string' ? t : undefined;
+  return typeof t === 'string' ? t : undefined;
 }

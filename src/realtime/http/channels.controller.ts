@@ -2,7 +2,7 @@ import { Controller, Get, Headers, Param, Query, Req, Res } from '@nestjs/common
 import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { AuthUser } from '../../auth/auth.types.js';
-import { CurrentUser, Public } from '../../auth/guards/decorators.js';
+import { AcceptsQueryToken, CurrentUser, Public } from '../../auth/guards/decorators.js';
 import { AppException } from '../../common/app.exception.js';
 import { ChannelPolicyRegistry } from '../channels/channel-policy.registry.js';
 import { ChannelLogService } from '../log/channel-log.service.js';
@@ -45,6 +45,7 @@ export class ChannelsController {
   }
 
   @Get('stream')
+  @AcceptsQueryToken()
   @ApiProduces('text/event-stream')
   @ApiOkResponse({
     description:

@@ -9,6 +9,8 @@ const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  * HTTP writes spend the same per-user budget as socket frames (429 with
  * Retry-After). Socket frames are counted by the kernel when they arrive, before
  * any guard, because every frame counts, `ping` and refused ones included.
+ * Anonymous writes (register, login, refresh) have their own per-IP limits: they
+ * must not spend the budget of the anonymous sockets behind the same address.
  */
 @Injectable()
 export class RateLimitInterceptor implements NestInterceptor {
@@ -17,10 +19,8 @@ export class RateLimitInterceptor implements NestInterceptor {
   intercept(ctx: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (ctx.getType() === 'http') {
       const req = ctx.switchToHttp().getRequest<AuthedRequest>();
-      if (WRITE_METHODS.has(req.method)) {
-        const user = authOf(ctx);
-        this.limits.consume(user ? `u:${user.id}` : `ip:${req.ip ?? 'unknown'}`, 'http');
-      }
+      const user = authOf(ctx);
+      if (user && WRITE_METHODS.has(req.method)) this.limits.consume(`u:${user.id}`, 'http');
     }
     return next.handle();
   }

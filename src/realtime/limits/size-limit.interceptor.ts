@@ -9,8 +9,9 @@ import { commandContext } from '../../common/command-context.js';
 import { MAX_DATA_BYTES } from './limit.decorators.js';
 
 /**
- * A command's data over its module's limit (WS_COMMAND_MAX_BYTES, 16 KiB by
- * default, or @MaxDataBytes) is TOO_LARGE on both transports (HTTP 413).
+ * A socket command's data over its module's limit (WS_COMMAND_MAX_BYTES, 16 KiB
+ * by default, or @MaxDataBytes) is TOO_LARGE; a REST route with @MaxDataBytes
+ * answers 413 TOO_LARGE the same way.
  */
 @Injectable()
 export class SizeLimitInterceptor implements NestInterceptor {
@@ -20,19 +21,26 @@ export class SizeLimitInterceptor implements NestInterceptor {
   ) {}
 
   intercept(ctx: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const limit =
-      this.reflector.getAllAndOverride<number | undefined>(MAX_DATA_BYTES, [
-        ctx.getHandler(),
-        ctx.getClass(),
-      ]) ?? this.config.ws.commandMaxBytes;
-    const size =
-      ctx.getType() === 'ws'
-        ? wsDataBytes(ctx, limit)
-        : httpBodyBytes(ctx.switchToHttp().getRequest<Request>());
-    if (size > limit)
-      throw AppException.tooLarge(`Command data is ${size} bytes; the limit is ${limit}`);
+    const declared = this.reflector.getAllAndOverride<number | undefined>(MAX_DATA_BYTES, [
+      ctx.getHandler(),
+      ctx.getClass(),
+    ]);
+    if (ctx.getType() === 'ws') {
+      const limit = declared ?? this.config.ws.commandMaxBytes;
+      const size = wsDataBytes(ctx, limit);
+      if (size > limit) throw tooLarge(size, limit);
+    } else if (ctx.getType() === 'http' && declared !== undefined) {
+      // REST bodies are bounded by BODY_LIMIT_BYTES already; a route opts into a
+      // tighter limit with @MaxDataBytes (the same one its socket command has).
+      const size = httpBodyBytes(ctx.switchToHttp().getRequest<Request>());
+      if (size > declared) throw tooLarge(size, declared);
+    }
     return next.handle();
   }
+}
+
+function tooLarge(size: number, limit: number): AppException {
+  return AppException.tooLarge(`Command data is ${size} bytes; the limit is ${limit}`);
 }
 
 /** The data is part of the frame: only a frame larger than the limit needs measuring. */
