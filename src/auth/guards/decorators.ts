@@ -22,4 +22,5 @@ export const CurrentUser = createParamDecorator((_data: unknown, ctx: ExecutionC
  * The route also takes the access token as `?token=`: for EventSource clients,
  * which cannot set headers. Only event streams should use it (URLs get logged).
  */
-export const AcceptsQueryToken = (): MethodDecorator & ClassDecorator => SetMetadata(QUERY_TOKEN, true);
+export const AcceptsQueryToken = (): MethodDecorator & ClassDecorator =>
+  SetMetadata(QUERY_TOKEN, true);

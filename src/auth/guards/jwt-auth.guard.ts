@@ -29,8 +29,10 @@ export class JwtAuthGuard implements CanActivate {
     if (ctx.getType() !== 'http') return true;
     const req = ctx.switchToHttp().getRequest<AuthedRequest>();
     const allowQuery =
-      this.reflector.getAllAndOverride<boolean>(QUERY_TOKEN, [ctx.getHandler(), ctx.getClass()]) === true;
-    const token = bearerToken(req.headers.authorization) ?? (allowQuery ? queryToken(req) : undefined);
+      this.reflector.getAllAndOverride<boolean>(QUERY_TOKEN, [ctx.getHandler(), ctx.getClass()]) ===
+      true;
+    const token =
+      bearerToken(req.headers.authorization) ?? (allowQuery ? queryToken(req) : undefined);
     if (token === undefined) {
       if (isPublic) return true;
       throw AppException.unauthorized('Missing bearer token');
