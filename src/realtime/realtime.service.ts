@@ -7,6 +7,8 @@ import { ChannelLogService } from './log/channel-log.service.js';
 import { ChannelEvent } from './protocol/frames.js';
 import { ConnectionRegistry, SessionListener } from './session/connection-registry.js';
 
+const REVOKE_CONTROL = 'system.revoke';
+
 /** The handle a service gets inside `RealtimeService.transaction`. */
 export interface RealtimeTx {
   readonly em: EntityManager;
@@ -31,7 +33,12 @@ export class RealtimeService {
     private readonly hub: ChannelHub,
     private readonly policies: ChannelPolicyRegistry,
     private readonly registry: ConnectionRegistry,
-  ) {}
+  ) {
+    hub.onControl(REVOKE_CONTROL, (channel, data) => {
+      const userId = (data as { userId?: unknown } | null)?.userId;
+      if (typeof userId === 'string') this.revokeLocal(userId, channel);
+    });
+  }
 
   async transaction<T>(work: (tx: RealtimeTx) => Promise<T>): Promise<T> {
     const pending: { event: ChannelEvent; excludeUserId?: string }[] = [];
@@ -82,7 +89,7 @@ export class RealtimeService {
   /**
    * Ends a user's subscription to a channel on this node at once (membership
    * changed). Other nodes do the same when they receive the `system.revoke`
-   * control event that `revokeEverywhere` publishes.
+   * control message that `revokeEverywhere` publishes.
    */
   revokeLocal(userId: string, channel: string): number {
     let n = 0;
@@ -95,15 +102,13 @@ export class RealtimeService {
     return n;
   }
 
-  /** Revokes on every node: locally now, and through the user's own channel for the others. */
+  /**
+   * Revokes on every node: locally now, and on the other nodes that have
+   * subscribers on the channel through a control message (never sent to clients).
+   */
   revokeEverywhere(userId: string, channel: string): void {
     this.revokeLocal(userId, channel);
-    this.hub.publish({
-      channel: `user:${userId}`,
-      event: 'system.revoke',
-      data: { channel },
-      ts: new Date().toISOString(),
-    });
+    this.hub.publishControl(channel, REVOKE_CONTROL, { userId });
   }
 
   isConnectedHere(userId: string): boolean {

@@ -142,6 +142,7 @@ export function refusedUpgrade(
       res.on('data', (c: Buffer) => (body += c.toString()));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
     });
-    ws.once('error', () => undefined);
+    // No HTTP answer at all (e.g. the server is gone): fail instead of hanging.
+    ws.once('error', reject);
   });
 }

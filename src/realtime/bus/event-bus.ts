@@ -8,6 +8,8 @@ export interface OutboundEvent {
   frame: string;
   /** Ephemeral events that must not reach this user (e.g. typing, to the typist). */
   excludeUserId?: string;
+  /** When the publisher handed it over after commit (ms since the epoch): delivery latency. */
+  publishedAt?: number;
 }
 
 /**

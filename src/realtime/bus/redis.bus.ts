@@ -12,6 +12,8 @@ interface WireMessage {
   e: string;
   f: string;
   x?: string;
+  /** publishedAt */
+  t?: number;
 }
 
 /**
@@ -28,6 +30,15 @@ export class RedisBus implements EventBus {
   private readonly handlers: ((e: OutboundEvent) => void)[] = [];
   private readonly reconnectHandlers: (() => void)[] = [];
   private wasDisconnected = false;
+  /**
+   * Per channel, the newest persisted event this node could not publish. Sent
+   * again when the publisher is back: a node that missed it sees the jump in
+   * offsets and reads everything before it from the channel log. Without it, an
+   * outage of this node's publisher alone (other nodes' subscribers stayed
+   * connected, so they never resync) would hold those events back until the
+   * channel's next event.
+   */
+  private readonly unsent = new Map<string, OutboundEvent>();
   reconnects = 0;
   dropped = 0;
 
@@ -55,6 +66,7 @@ export class RedisBus implements EventBus {
     this.sub.on('close', () => {
       this.wasDisconnected = true;
     });
+    this.pub.on('ready', () => this.resendUnsent());
     this.sub.on('ready', () => {
       if (!this.wasDisconnected) return;
       this.wasDisconnected = false;
@@ -66,15 +78,14 @@ export class RedisBus implements EventBus {
 
   publish(event: OutboundEvent): void {
     if (this.pub.status !== 'ready') {
-      this.dropped += 1;
+      this.drop(event);
       return;
     }
     const wire: WireMessage = { n: this.nodeId, e: event.event, f: event.frame };
     if (event.offset !== undefined) wire.o = event.offset;
     if (event.excludeUserId !== undefined) wire.x = event.excludeUserId;
-    this.pub.publish(PREFIX + event.channel, JSON.stringify(wire)).catch(() => {
-      this.dropped += 1;
-    });
+    if (event.publishedAt !== undefined) wire.t = event.publishedAt;
+    this.pub.publish(PREFIX + event.channel, JSON.stringify(wire)).catch(() => this.drop(event));
   }
 
   async subscribe(channel: string): Promise<void> {
@@ -103,6 +114,21 @@ export class RedisBus implements EventBus {
     this.pub.disconnect();
   }
 
+  private drop(event: OutboundEvent): void {
+    this.dropped += 1;
+    if (event.offset === undefined) return;
+    const kept = this.unsent.get(event.channel);
+    if (!kept || kept.offset! < event.offset) this.unsent.set(event.channel, event);
+  }
+
+  private resendUnsent(): void {
+    const events = [...this.unsent.values()];
+    this.unsent.clear();
+    if (events.length > 0)
+      this.logger.info({ channels: events.length }, 'redis bus back: resending unsent events');
+    for (const e of events) this.publish(e);
+  }
+
   private receive(channel: Buffer, message: Buffer): void {
     let wire: WireMessage;
     try {
@@ -117,6 +143,7 @@ export class RedisBus implements EventBus {
       event: wire.e,
       frame: wire.f,
       excludeUserId: wire.x,
+      publishedAt: wire.t,
     };
     for (const h of this.handlers) h(event);
   }

@@ -8,6 +8,12 @@ import { RtSession } from '../session/session.js';
  */
 export class SseSession extends RtSession {
   readonly transport = 'sse' as const;
+  /**
+   * Where the stream resumed from (`Last-Event-ID`), for the channels not joined
+   * yet: a cursor written while the first channels replay must still resume the
+   * others from there.
+   */
+  resumedFrom: Record<string, number> = {};
 
   constructor(
     private readonly res: Response,
@@ -47,7 +53,7 @@ export class SseSession extends RtSession {
   }
 
   private positions(): Record<string, number> {
-    const out: Record<string, number> = {};
+    const out: Record<string, number> = { ...this.resumedFrom };
     for (const [channel, sub] of this.subs) out[channel] = sub.pos;
     return out;
   }

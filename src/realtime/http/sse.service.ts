@@ -56,6 +56,8 @@ export class SseService {
     res.on('close', cleanup);
 
     const cursor = decodeCursor(lastEventId);
+    for (const channel of channels)
+      if (cursor[channel] !== undefined) session.resumedFrom[channel] = cursor[channel];
     for (const channel of channels) {
       if (session.closed) break;
       await this.hub.join(session, channel, cursor[channel], (r) =>

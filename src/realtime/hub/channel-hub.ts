@@ -22,6 +22,8 @@ interface LocalChannel {
   ready: Promise<void>;
 }
 
+export type ControlHandler = (channel: string, data: unknown) => void;
+
 export interface JoinResult {
   latest: number;
   recovered?: boolean;
@@ -37,6 +39,7 @@ export interface JoinResult {
 @Injectable()
 export class ChannelHub implements OnModuleDestroy {
   private readonly channels = new Map<string, LocalChannel>();
+  private readonly controlHandlers = new Map<string, ControlHandler>();
 
   constructor(
     @Inject(EVENT_BUS) private readonly bus: EventBus,
@@ -45,7 +48,7 @@ export class ChannelHub implements OnModuleDestroy {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(ROOT_LOGGER) private readonly logger: RootLogger,
   ) {
-    bus.onEvent((e) => this.deliver(e));
+    bus.onEvent((e) => this.fromBus(e));
     bus.onReconnect(() => void this.resync());
   }
 
@@ -67,10 +70,25 @@ export class ChannelHub implements OnModuleDestroy {
       event: e.event,
       frame: encodeEventFrame(e),
       excludeUserId,
+      publishedAt: Date.now(),
     };
     this.metrics.eventsPublished.inc({ kind: e.offset === undefined ? 'ephemeral' : 'persisted' });
     this.deliver(out);
     this.bus.publish(out);
+  }
+
+  /**
+   * Node-to-node control messages (e.g. `system.revoke`): sent to the other nodes
+   * that have subscribers on `channel`, handled there by `onControl`, never sent to
+   * clients.
+   */
+  publishControl(channel: string, event: string, data: unknown): void {
+    const e: ChannelEvent = { channel, event, data, ts: new Date().toISOString() };
+    this.bus.publish({ channel, event, frame: encodeEventFrame(e) });
+  }
+
+  onControl(event: string, handler: ControlHandler): void {
+    this.controlHandlers.set(event, handler);
   }
 
   /**
@@ -84,11 +102,16 @@ export class ChannelHub implements OnModuleDestroy {
     since: number | undefined,
     reply?: (r: JoinResult) => void,
   ): Promise<JoinResult> {
-    const ch = await this.open(channel);
+    if (session.closed) return { latest: 0, replayed: 0 };
+    // Registered before anything is awaited: the subscription is listed at once (the
+    // user channel "at connect"), and events that arrive while the channel opens and
+    // the log is read are queued in `replay`, not lost.
     const sub: Subscription = { pos: 0, replay: [] };
     session.subs.set(channel, sub);
+    const ch = this.open(channel);
     ch.subscribers.add(session);
     try {
+      await ch.ready;
       let result: JoinResult;
       let events: ChannelEvent[] = [];
       if (since === undefined) {
@@ -98,20 +121,22 @@ export class ChannelHub implements OnModuleDestroy {
       } else {
         const read = await this.log.readSince(channel, since, this.config.history.maxEvents);
         events = read.events;
-        sub.pos = since;
+        // A position beyond the log (another database, a client bug) resumes from its end.
+        sub.pos = Math.min(since, read.latest);
         result = { latest: read.latest, recovered: read.recovered, replayed: events.length };
       }
       if (session.closed || session.subs.get(channel) !== sub) return result;
       reply?.(result);
       for (const e of events) {
         if (e.offset! <= sub.pos) continue;
-        session.sendEvent(encodeEventFrame(e), e.event, channel, e.offset);
+        // Position first: the SSE transport writes it into the event's `id:` cursor.
         sub.pos = e.offset!;
+        session.sendEvent(encodeEventFrame(e), e.event, channel, e.offset);
       }
       this.flushReplayQueue(session, channel, sub);
       return result;
     } catch (err) {
-      this.leave(session, channel);
+      if (session.subs.get(channel) === sub) this.leave(session, channel);
       throw err;
     }
   }
@@ -136,6 +161,16 @@ export class ChannelHub implements OnModuleDestroy {
 
   onModuleDestroy(): void {
     for (const ch of this.channels.values()) if (ch.gapTimer) clearTimeout(ch.gapTimer);
+  }
+
+  private fromBus(e: OutboundEvent): void {
+    const control = this.controlHandlers.get(e.event);
+    if (!control) return this.deliver(e);
+    try {
+      control(e.channel, (JSON.parse(e.frame) as { data: unknown }).data);
+    } catch (err) {
+      this.logger.warn({ err, channel: e.channel, event: e.event }, 'control message failed');
+    }
   }
 
   /** Entry point of every event, local or from the bus. */
@@ -175,7 +210,7 @@ export class ChannelHub implements OnModuleDestroy {
       s.sendEvent(e.frame, e.event, ch.name, e.offset);
       sent += 1;
     }
-    if (sent > 0) this.metrics.observeFanOut(sent, performance.now() - started);
+    if (sent > 0) this.metrics.observeFanOut(sent, performance.now() - started, e.publishedAt);
   }
 
   private flushReplayQueue(session: RtSession, channel: string, sub: Subscription): void {
@@ -190,12 +225,10 @@ export class ChannelHub implements OnModuleDestroy {
     }
   }
 
-  private async open(channel: string): Promise<LocalChannel> {
+  /** The local channel, opening it (bus subscription, then its position in the log) when new. */
+  private open(channel: string): LocalChannel {
     const existing = this.channels.get(channel);
-    if (existing) {
-      await existing.ready;
-      return existing;
-    }
+    if (existing) return existing;
     const ch: LocalChannel = {
       name: channel,
       subscribers: new Set(),
@@ -215,12 +248,9 @@ export class ChannelHub implements OnModuleDestroy {
       if (ch.ahead.size > 0) this.scheduleGapRepair(ch);
     })();
     this.channels.set(channel, ch);
-    try {
-      await ch.ready;
-    } catch (err) {
-      this.channels.delete(channel);
-      throw err;
-    }
+    ch.ready.catch(() => {
+      if (this.channels.get(channel) === ch) this.channels.delete(channel);
+    });
     return ch;
   }
 
@@ -276,9 +306,12 @@ export class ChannelHub implements OnModuleDestroy {
 
   /** After a bus outage: read what every open channel missed from the log. */
   async resync(): Promise<void> {
-    for (const ch of this.channels.values()) {
+    for (const ch of [...this.channels.values()]) {
       if (ch.next === null) continue;
       try {
+        // The bus re-subscribes by itself; waiting for this (idempotent) subscription
+        // makes sure it is in place before the read, so nothing falls in between.
+        await this.bus.subscribe(ch.name);
         const read = await this.log.readSince(ch.name, ch.next - 1, this.config.history.maxEvents);
         for (const e of read.events)
           this.deliver({

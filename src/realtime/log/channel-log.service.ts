@@ -68,15 +68,26 @@ export class ChannelLogService {
     return rows.length ? Number(rows[0].last_offset) : 0;
   }
 
-  /** Events after `since`, oldest first, at most `limit`; retention decides `recovered`. */
+  /**
+   * Events after `since`, oldest first, at most `limit`; retention decides `recovered`.
+   * Retention is applied here too (the last HISTORY_MAX_EVENTS offsets, younger than
+   * HISTORY_TTL), so the answer does not depend on when pruning last ran.
+   */
   async readSince(channel: string, since: number, limit: number): Promise<ReadResult> {
     const latest = await this.latest(channel);
     if (since >= latest) return { events: [], latest, recovered: since === latest };
     const rows: EventRow[] = await this.db.query(
       `SELECT "offset", event, data, created_at FROM channel_events
-        WHERE channel = $1 AND "offset" > $2 AND created_at > now() - make_interval(secs => $3)
+        WHERE channel = $1 AND "offset" > GREATEST($2::bigint, $5::bigint)
+          AND created_at > now() - make_interval(secs => $3)
         ORDER BY "offset" LIMIT $4`,
-      [channel, since, this.config.history.ttlMs / 1000, limit],
+      [
+        channel,
+        since,
+        this.config.history.ttlMs / 1000,
+        limit,
+        latest - this.config.history.maxEvents,
+      ],
     );
     const events = rows.map((r) => toEvent(channel, r));
     const recovered = events.length > 0 && events[0].offset === since + 1;

@@ -84,8 +84,11 @@ export class MetricsService {
     collectDefaultMetrics({ register: this.registry });
   }
 
-  observeFanOut(sent: number, ms: number): void {
+  /** One event handed to `sent` local sessions in `ms`; `publishedAt` (epoch ms) gives the delivery latency. */
+  observeFanOut(sent: number, ms: number, publishedAt?: number): void {
     this.deliveries.inc(sent);
     this.fanOutLatency.observe(ms / 1000);
+    if (publishedAt !== undefined)
+      this.deliveryLatency.observe(Math.max(0, Date.now() - publishedAt) / 1000);
   }
 }

@@ -63,6 +63,11 @@ export class KernelCommands {
   }
 
   private async subscribe(session: RtSession, frame: ClientFrame): Promise<void> {
+    if (typeof frame.channel !== 'string') {
+      throw AppException.badRequest('channel is required', [
+        { field: 'channel', errors: ['channel must be a string'] },
+      ]);
+    }
     const since = frame.since;
     if (
       since !== undefined &&

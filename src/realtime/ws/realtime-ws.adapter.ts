@@ -121,6 +121,9 @@ export class RealtimeWsAdapter extends AbstractWsAdapter {
     );
     if (!decision.ok) return reject(socket, decision.status, decision.message);
     if (socket.destroyed) return;
+    // The shutdown may have begun while the token was checked: the drain already
+    // took its list of sockets, so this one would never get its 1001.
+    if (kernel.draining) return reject(socket, 503, 'Server shutting down');
     wss.handleUpgrade(req, socket, head, (ws) => {
       const kernelSocket = ws as KernelSocket;
       kernelSocket.session = new WsSession(ws, decision.user, ip);

@@ -219,6 +219,8 @@ export class WsKernel implements OnModuleDestroy {
   }
 
   private closeWith(session: WsSession, code: number, reason: string): void {
+    // The idle sweep finds a socket again until its peer completes the close: count it once.
+    if (session.socket.readyState !== 0 && session.socket.readyState !== 1) return;
     this.metrics.closes.inc({ code: String(code) });
     session.close(code, reason);
   }

@@ -1,0 +1,43 @@
+import { Body, Controller, Get, Post } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { AuthUser } from '../auth/auth.types.js';
+import { CurrentUser, Public, Roles } from '../auth/guards/decorators.js';
+import { AnnouncementsService } from './announcements.service.js';
+import {
+  AnnouncementListView,
+  AnnouncementView,
+  PublishAnnouncementDto,
+} from './dto/announcement.dto.js';
+
+/** REST side of announcements (PROTOCOL.md section 7); same service as the gateway. */
+@ApiTags('announcements')
+@Controller('api/announcements')
+export class AnnouncementsController {
+  constructor(private readonly announcements: AnnouncementsService) {}
+
+  @Get()
+  @Public()
+  @ApiOperation({ summary: 'Active announcements, newest first; no token needed' })
+  @ApiOkResponse({ type: AnnouncementListView })
+  list(): Promise<AnnouncementListView> {
+    return this.announcements.listActive();
+  }
+
+  @Post()
+  @Roles('admin')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Publish an announcement (admins); everyone receives it live' })
+  @ApiCreatedResponse({ type: AnnouncementView })
+  publish(
+    @CurrentUser() user: AuthUser,
+    @Body() dto: PublishAnnouncementDto,
+  ): Promise<AnnouncementView> {
+    return this.announcements.publish(user, dto);
+  }
+}

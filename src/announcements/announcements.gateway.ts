@@ -1,0 +1,21 @@
+import { MessageBody, SubscribeMessage } from '@nestjs/websockets';
+import type { AuthUser } from '../auth/auth.types.js';
+import { CurrentUser, Roles } from '../auth/guards/decorators.js';
+import { RealtimeGateway } from '../realtime/realtime.gateway.js';
+import { AnnouncementsService } from './announcements.service.js';
+import { AnnouncementView, PublishAnnouncementDto } from './dto/announcement.dto.js';
+
+/** `announcement.publish` (admins; PROTOCOL.md section 6); the ack carries the announcement. */
+@RealtimeGateway()
+export class AnnouncementsGateway {
+  constructor(private readonly announcements: AnnouncementsService) {}
+
+  @SubscribeMessage('announcement.publish')
+  @Roles('admin')
+  publish(
+    @CurrentUser() user: AuthUser,
+    @MessageBody() dto: PublishAnnouncementDto,
+  ): Promise<AnnouncementView> {
+    return this.announcements.publish(user, dto);
+  }
+}

@@ -1,0 +1,59 @@
+import { Injectable } from '@nestjs/common';
+import type { AuthUser } from '../auth/auth.types.js';
+import { RealtimeService } from '../realtime/realtime.service.js';
+import { ANNOUNCEMENTS_CHANNEL, AnnouncementsAccess } from './announcements.access.js';
+import { AnnouncementsException } from './announcements.exception.js';
+import { AnnouncementsRepository } from './announcements.repository.js';
+import {
+  AnnouncementListView,
+  AnnouncementView,
+  PublishAnnouncementDto,
+} from './dto/announcement.dto.js';
+import { AnnouncementEntity } from './entities/announcement.entity.js';
+
+const LIST_LIMIT = 100;
+
+/** Admin announcements: persisted `announcement.created` events on `announcements`, for everyone. */
+@Injectable()
+export class AnnouncementsService {
+  constructor(
+    private readonly repo: AnnouncementsRepository,
+    private readonly realtime: RealtimeService,
+    private readonly access: AnnouncementsAccess,
+  ) {}
+
+  async publish(user: AuthUser, dto: PublishAnnouncementDto): Promise<AnnouncementView> {
+    this.access.requirePublisher(user);
+    const expiresAt = dto.expiresAt ? new Date(dto.expiresAt) : null;
+    if (expiresAt && expiresAt.getTime() <= Date.now())
+      throw AnnouncementsException.alreadyExpired();
+    return this.realtime.transaction(async (tx) => {
+      const row = await this.repo.insert(tx.em, {
+        title: dto.title,
+        body: dto.body,
+        authorId: user.id,
+        expiresAt,
+      });
+      const view = toView(row);
+      await tx.append(ANNOUNCEMENTS_CHANNEL, 'announcement.created', view);
+      return view;
+    });
+  }
+
+  /** Active (unexpired) announcements, newest first. */
+  async listActive(): Promise<AnnouncementListView> {
+    const rows = await this.repo.active(LIST_LIMIT);
+    return { items: rows.map(toView) };
+  }
+}
+
+function toView(a: AnnouncementEntity): AnnouncementView {
+  return {
+    id: a.id,
+    title: a.title,
+    body: a.body,
+    authorId: a.authorId,
+    expiresAt: a.expiresAt?.toISOString() ?? null,
+    createdAt: a.createdAt.toISOString(),
+  };
+}

@@ -1,0 +1,185 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
+import type { AuthUser } from '../auth/auth.types.js';
+import { CurrentUser } from '../auth/guards/decorators.js';
+import { ChannelAccess } from '../realtime/channels/channel-access.guard.js';
+import { BoardsService } from './boards.service.js';
+import {
+  BoardListView,
+  BoardView,
+  CardView,
+  ColumnView,
+  MemberView,
+} from './dto/board-views.dto.js';
+import {
+  AddMemberDto,
+  CreateBoardDto,
+  CreateCardBody,
+  CreateColumnBody,
+  MoveCardBody,
+  UpdateCardBody,
+  UpdateColumnBody,
+  VersionQueryDto,
+} from './dto/board.dto.js';
+
+const uuid = new ParseUUIDPipe();
+
+/** REST side of the boards module (PROTOCOL.md section 7); same service as the gateway. */
+@ApiTags('boards')
+@ApiBearerAuth()
+@Controller('api')
+export class BoardsController {
+  constructor(private readonly boards: BoardsService) {}
+
+  @Post('boards')
+  @ApiOperation({ summary: 'Create a board; the caller becomes its owner' })
+  @ApiCreatedResponse({ type: BoardView })
+  create(@CurrentUser() user: AuthUser, @Body() dto: CreateBoardDto): Promise<BoardView> {
+    return this.boards.createBoard(user, dto);
+  }
+
+  @Get('boards')
+  @ApiOperation({ summary: "The caller's boards" })
+  @ApiOkResponse({ type: BoardListView })
+  list(@CurrentUser() user: AuthUser): Promise<BoardListView> {
+    return this.boards.listBoards(user);
+  }
+
+  @Get('boards/:id')
+  @ChannelAccess({ prefix: 'board', param: 'id' })
+  @ApiOperation({ summary: 'The whole board: members, columns and their cards, in order' })
+  @ApiOkResponse({ type: BoardView })
+  get(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<BoardView> {
+    return this.boards.getBoard(user, id);
+  }
+
+  @Post('boards/:id/members')
+  @ChannelAccess({ prefix: 'board', param: 'id' })
+  @ApiOperation({ summary: 'Add a member (owner); 200 when only the role changed' })
+  @ApiCreatedResponse({ type: MemberView })
+  async addMember(
+    @CurrentUser() user: AuthUser,
+    @Param('id') id: string,
+    @Body() dto: AddMemberDto,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<MemberView> {
+    const { member, created } = await this.boards.addMember(user, id, dto);
+    res.status(created ? 201 : 200);
+    return member;
+  }
+
+  @Delete('boards/:id/members/:userId')
+  @HttpCode(204)
+  @ChannelAccess({ prefix: 'board', param: 'id' })
+  @ApiOperation({ summary: 'Remove a member (owner), or leave the board (yourself)' })
+  @ApiNoContentResponse()
+  async removeMember(
+    @CurrentUser() user: AuthUser,
+    @Param('id') id: string,
+    @Param('userId', uuid) userId: string,
+  ): Promise<void> {
+    await this.boards.removeMember(user, id, userId);
+  }
+
+  @Post('boards/:id/columns')
+  @ChannelAccess({ prefix: 'board', param: 'id' })
+  @ApiOperation({ summary: 'Add a column (editor or owner)' })
+  @ApiCreatedResponse({ type: ColumnView })
+  createColumn(
+    @CurrentUser() user: AuthUser,
+    @Param('id') id: string,
+    @Body() dto: CreateColumnBody,
+  ): Promise<ColumnView> {
+    return this.boards.createColumn(user, id, dto);
+  }
+
+  @Patch('columns/:id')
+  @ApiOperation({ summary: 'Rename or move a column; a stale version is 409 CONFLICT' })
+  @ApiOkResponse({ type: ColumnView })
+  updateColumn(
+    @CurrentUser() user: AuthUser,
+    @Param('id', uuid) id: string,
+    @Body() dto: UpdateColumnBody,
+  ): Promise<ColumnView> {
+    return this.boards.updateColumn(user, id, dto);
+  }
+
+  @Delete('columns/:id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a column and its cards (?version= checked when given)' })
+  @ApiNoContentResponse()
+  async deleteColumn(
+    @CurrentUser() user: AuthUser,
+    @Param('id', uuid) id: string,
+    @Query() q: VersionQueryDto,
+  ): Promise<void> {
+    await this.boards.deleteColumn(user, id, q.version);
+  }
+
+  @Post('boards/:id/cards')
+  @ChannelAccess({ prefix: 'board', param: 'id' })
+  @ApiOperation({ summary: 'Add a card (editor or owner); the assignee is notified' })
+  @ApiCreatedResponse({ type: CardView })
+  createCard(
+    @CurrentUser() user: AuthUser,
+    @Param('id') id: string,
+    @Body() dto: CreateCardBody,
+  ): Promise<CardView> {
+    return this.boards.createCard(user, id, dto);
+  }
+
+  @Patch('cards/:id')
+  @ApiOperation({ summary: 'Edit a card; a stale version is 409 CONFLICT with details.current' })
+  @ApiOkResponse({ type: CardView })
+  updateCard(
+    @CurrentUser() user: AuthUser,
+    @Param('id', uuid) id: string,
+    @Body() dto: UpdateCardBody,
+  ): Promise<CardView> {
+    return this.boards.updateCard(user, id, dto);
+  }
+
+  @Post('cards/:id/move')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Move a card; a stale version is 409 CONFLICT with details.current' })
+  @ApiOkResponse({ type: CardView })
+  moveCard(
+    @CurrentUser() user: AuthUser,
+    @Param('id', uuid) id: string,
+    @Body() dto: MoveCardBody,
+  ): Promise<CardView> {
+    return this.boards.moveCard(user, id, dto);
+  }
+
+  @Delete('cards/:id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a card (?version= checked when given)' })
+  @ApiNoContentResponse()
+  async deleteCard(
+    @CurrentUser() user: AuthUser,
+    @Param('id', uuid) id: string,
+    @Query() q: VersionQueryDto,
+  ): Promise<void> {
+    await this.boards.deleteCard(user, id, q.version);
+  }
+}

@@ -1,0 +1,80 @@
+import { MessageBody, SubscribeMessage } from '@nestjs/websockets';
+import type { AuthUser } from '../auth/auth.types.js';
+import { CurrentUser } from '../auth/guards/decorators.js';
+import { ChannelAccess } from '../realtime/channels/channel-access.guard.js';
+import { RealtimeGateway } from '../realtime/realtime.gateway.js';
+import { BoardsService } from './boards.service.js';
+import { CardDeletedView, CardView, ColumnDeletedView, ColumnView } from './dto/board-views.dto.js';
+import {
+  CreateCardCommand,
+  CreateColumnCommand,
+  DeleteCardCommand,
+  DeleteColumnCommand,
+  MoveCardCommand,
+  UpdateCardCommand,
+  UpdateColumnCommand,
+} from './dto/board.dto.js';
+
+/** Socket commands of the boards module (PROTOCOL.md section 6); the ack carries the entity. */
+@RealtimeGateway()
+export class BoardsGateway {
+  constructor(private readonly boards: BoardsService) {}
+
+  @SubscribeMessage('board.column.create')
+  @ChannelAccess({ prefix: 'board', field: 'boardId' })
+  createColumn(
+    @CurrentUser() user: AuthUser,
+    @MessageBody() { boardId, ...dto }: CreateColumnCommand,
+  ): Promise<ColumnView> {
+    return this.boards.createColumn(user, boardId, dto);
+  }
+
+  @SubscribeMessage('board.column.update')
+  updateColumn(
+    @CurrentUser() user: AuthUser,
+    @MessageBody() { columnId, ...dto }: UpdateColumnCommand,
+  ): Promise<ColumnView> {
+    return this.boards.updateColumn(user, columnId, dto);
+  }
+
+  @SubscribeMessage('board.column.delete')
+  deleteColumn(
+    @CurrentUser() user: AuthUser,
+    @MessageBody() dto: DeleteColumnCommand,
+  ): Promise<ColumnDeletedView> {
+    return this.boards.deleteColumn(user, dto.columnId, dto.version);
+  }
+
+  @SubscribeMessage('board.card.create')
+  @ChannelAccess({ prefix: 'board', field: 'boardId' })
+  createCard(
+    @CurrentUser() user: AuthUser,
+    @MessageBody() { boardId, ...dto }: CreateCardCommand,
+  ): Promise<CardView> {
+    return this.boards.createCard(user, boardId, dto);
+  }
+
+  @SubscribeMessage('board.card.update')
+  updateCard(
+    @CurrentUser() user: AuthUser,
+    @MessageBody() { cardId, ...dto }: UpdateCardCommand,
+  ): Promise<CardView> {
+    return this.boards.updateCard(user, cardId, dto);
+  }
+
+  @SubscribeMessage('board.card.move')
+  moveCard(
+    @CurrentUser() user: AuthUser,
+    @MessageBody() { cardId, ...dto }: MoveCardCommand,
+  ): Promise<CardView> {
+    return this.boards.moveCard(user, cardId, dto);
+  }
+
+  @SubscribeMessage('board.card.delete')
+  deleteCard(
+    @CurrentUser() user: AuthUser,
+    @MessageBody() dto: DeleteCardCommand,
+  ): Promise<CardDeletedView> {
+    return this.boards.deleteCard(user, dto.cardId, dto.version);
+  }
+}

@@ -1,0 +1,149 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
+import type { AuthUser } from '../auth/auth.types.js';
+import { CurrentUser } from '../auth/guards/decorators.js';
+import { ChannelAccess } from '../realtime/channels/channel-access.guard.js';
+import { CalendarService } from './calendar.service.js';
+import {
+  CalendarDetailView,
+  CalendarEventListView,
+  CalendarEventView,
+  CalendarListView,
+  CalendarView,
+  ShareView,
+} from './dto/calendar-views.dto.js';
+import {
+  CreateCalendarDto,
+  CreateEventBody,
+  EventRangeQueryDto,
+  ShareCalendarDto,
+  UpdateEventBody,
+  VersionQueryDto,
+} from './dto/calendar.dto.js';
+
+const uuid = new ParseUUIDPipe();
+
+/** REST side of the calendar module (PROTOCOL.md section 7); same service as the gateway. */
+@ApiTags('calendar')
+@ApiBearerAuth()
+@Controller('api')
+export class CalendarController {
+  constructor(private readonly calendars: CalendarService) {}
+
+  @Post('calendars')
+  @ApiOperation({ summary: 'Create a calendar owned by the caller' })
+  @ApiCreatedResponse({ type: CalendarView })
+  create(@CurrentUser() user: AuthUser, @Body() dto: CreateCalendarDto): Promise<CalendarView> {
+    return this.calendars.createCalendar(user, dto);
+  }
+
+  @Get('calendars')
+  @ApiOperation({ summary: 'Calendars the caller owns or that are shared with them' })
+  @ApiOkResponse({ type: CalendarListView })
+  list(@CurrentUser() user: AuthUser): Promise<CalendarListView> {
+    return this.calendars.listCalendars(user);
+  }
+
+  @Get('calendars/:id')
+  @ChannelAccess({ prefix: 'calendar', param: 'id' })
+  @ApiOperation({ summary: 'One calendar with its shares' })
+  @ApiOkResponse({ type: CalendarDetailView })
+  get(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<CalendarDetailView> {
+    return this.calendars.getCalendar(user, id);
+  }
+
+  @Post('calendars/:id/shares')
+  @ChannelAccess({ prefix: 'calendar', param: 'id' })
+  @ApiOperation({ summary: 'Share (owner); 200 when only the access changed' })
+  @ApiCreatedResponse({ type: ShareView })
+  async share(
+    @CurrentUser() user: AuthUser,
+    @Param('id') id: string,
+    @Body() dto: ShareCalendarDto,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<ShareView> {
+    const { share, created } = await this.calendars.share(user, id, dto);
+    res.status(created ? 201 : 200);
+    return share;
+  }
+
+  @Delete('calendars/:id/shares/:userId')
+  @HttpCode(204)
+  @ChannelAccess({ prefix: 'calendar', param: 'id' })
+  @ApiOperation({ summary: 'Unshare (owner), or drop a calendar shared with you' })
+  @ApiNoContentResponse()
+  async unshare(
+    @CurrentUser() user: AuthUser,
+    @Param('id') id: string,
+    @Param('userId', uuid) userId: string,
+  ): Promise<void> {
+    await this.calendars.unshare(user, id, userId);
+  }
+
+  @Get('calendars/:id/events')
+  @ChannelAccess({ prefix: 'calendar', param: 'id' })
+  @ApiOperation({ summary: 'Events with startsAt < to and endsAt > from (half-open)' })
+  @ApiOkResponse({ type: CalendarEventListView })
+  events(
+    @CurrentUser() user: AuthUser,
+    @Param('id') id: string,
+    @Query() q: EventRangeQueryDto,
+  ): Promise<CalendarEventListView> {
+    return this.calendars.listEvents(user, id, q);
+  }
+
+  @Post('calendars/:id/events')
+  @ChannelAccess({ prefix: 'calendar', param: 'id' })
+  @ApiOperation({ summary: 'Create an event (owner or write share); attendees are notified' })
+  @ApiCreatedResponse({ type: CalendarEventView })
+  createEvent(
+    @CurrentUser() user: AuthUser,
+    @Param('id') id: string,
+    @Body() dto: CreateEventBody,
+  ): Promise<CalendarEventView> {
+    return this.calendars.createEvent(user, id, dto);
+  }
+
+  @Patch('calendar-events/:id')
+  @ApiOperation({ summary: 'Edit an event; a stale version is 409 CONFLICT with details.current' })
+  @ApiOkResponse({ type: CalendarEventView })
+  updateEvent(
+    @CurrentUser() user: AuthUser,
+    @Param('id', uuid) id: string,
+    @Body() dto: UpdateEventBody,
+  ): Promise<CalendarEventView> {
+    return this.calendars.updateEvent(user, id, dto);
+  }
+
+  @Delete('calendar-events/:id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete an event (?version= checked when given)' })
+  @ApiNoContentResponse()
+  async deleteEvent(
+    @CurrentUser() user: AuthUser,
+    @Param('id', uuid) id: string,
+    @Query() q: VersionQueryDto,
+  ): Promise<void> {
+    await this.calendars.deleteEvent(user, id, q.version);
+  }
+}

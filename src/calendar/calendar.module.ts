@@ -1,0 +1,23 @@
+import { Module } from '@nestjs/common';
+import { NotificationsModule } from '../notifications/notifications.module.js';
+import { CalendarReminders } from './calendar-reminders.service.js';
+import { CalendarAccess } from './calendar.access.js';
+import { CalendarController } from './calendar.controller.js';
+import { CalendarGateway } from './calendar.gateway.js';
+import { CalendarRepository } from './calendar.repository.js';
+import { CalendarService } from './calendar.service.js';
+
+/** Calendars shared read or write, events on `calendar:{id}`, invitations and reminders. */
+@Module({
+  imports: [NotificationsModule],
+  providers: [
+    CalendarRepository,
+    CalendarAccess,
+    CalendarService,
+    CalendarReminders,
+    CalendarGateway,
+  ],
+  controllers: [CalendarController],
+  exports: [CalendarService],
+})
+export class CalendarModule {}

@@ -1,0 +1,291 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import type { AuthUser } from '../auth/auth.types.js';
+import { NotificationsService } from '../notifications/notifications.service.js';
+import { RealtimeService, RealtimeTx } from '../realtime/realtime.service.js';
+import { CalendarAccess } from './calendar.access.js';
+import { CalendarException } from './calendar.exception.js';
+import { CalendarRepository, toEventView } from './calendar.repository.js';
+import {
+  CalendarDetailView,
+  CalendarEventDeletedView,
+  CalendarEventListView,
+  CalendarEventView,
+  CalendarListView,
+  CalendarView,
+  ShareView,
+} from './dto/calendar-views.dto.js';
+import {
+  CreateCalendarDto,
+  CreateEventBody,
+  EventRangeQueryDto,
+  ShareCalendarDto,
+  UpdateEventBody,
+} from './dto/calendar.dto.js';
+import { CalendarEventEntity } from './entities/calendar-event.entity.js';
+import { CalendarShareEntity } from './entities/calendar-share.entity.js';
+import { CalendarEntity } from './entities/calendar.entity.js';
+
+export const calendarChannel = (calendarId: string): string => `calendar:${calendarId}`;
+
+/**
+ * Calendars, their shares and events: one write path for REST and socket
+ * commands. Event writes append to `calendar:{id}` in the same transaction;
+ * a stale `version` is CONFLICT (row read FOR UPDATE, nothing written).
+ */
+@Injectable()
+export class CalendarService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly realtime: RealtimeService,
+    private readonly access: CalendarAccess,
+    private readonly repo: CalendarRepository,
+    private readonly notifications: NotificationsService,
+  ) {}
+
+  // Calendars and shares
+
+  async createCalendar(user: AuthUser, dto: CreateCalendarDto): Promise<CalendarView> {
+    const calendar = await this.db
+      .getRepository(CalendarEntity)
+      .save(this.db.getRepository(CalendarEntity).create({ ownerId: user.id, name: dto.name }));
+    return {
+      id: calendar.id,
+      name: calendar.name,
+      ownerId: calendar.ownerId,
+      access: 'owner',
+      createdAt: calendar.createdAt.toISOString(),
+      updatedAt: calendar.updatedAt.toISOString(),
+    };
+  }
+
+  async listCalendars(user: AuthUser): Promise<CalendarListView> {
+    return { items: await this.repo.listForUser(this.db.manager, user.id) };
+  }
+
+  async getCalendar(user: AuthUser, calendarId: string): Promise<CalendarDetailView> {
+    const em = this.db.manager;
+    await this.access.require(em, user, calendarId, 'read');
+    const [calendar] = await this.repo.listForUser(em, user.id, calendarId);
+    if (!calendar) throw CalendarException.noAccess(calendarId);
+    return { ...calendar, shares: await this.repo.shares(em, calendarId) };
+  }
+
+  /** Shares with a user, or changes their access; `created` tells which. */
+  async share(
+    user: AuthUser,
+    calendarId: string,
+    dto: ShareCalendarDto,
+  ): Promise<{ share: ShareView; created: boolean }> {
+    return this.db.transaction(async (em) => {
+      await this.access.require(em, user, calendarId, 'manage');
+      const calendar = await this.repo.findCalendar(em, calendarId);
+      if (!calendar) throw CalendarException.noAccess(calendarId);
+      if ((await this.repo.existingUsers(em, [dto.userId])).size === 0)
+        throw CalendarException.userNotFound();
+      if (dto.userId === calendar.ownerId)
+        throw CalendarException.invalidReference('userId', 'the owner already has full access');
+      const existing = await em
+        .getRepository(CalendarShareEntity)
+        .findOneBy({ calendarId, userId: dto.userId });
+      await em
+        .getRepository(CalendarShareEntity)
+        .upsert({ calendarId, userId: dto.userId, access: dto.access, updatedAt: new Date() }, [
+          'calendarId',
+          'userId',
+        ]);
+      const [share] = await this.repo.shares(em, calendarId, dto.userId);
+      return { share, created: existing === null };
+    });
+  }
+
+  /** The owner unshares anyone; a user may drop a calendar shared with them. */
+  async unshare(user: AuthUser, calendarId: string, userId: string): Promise<void> {
+    await this.realtime.transaction(async (tx) => {
+      await this.access.require(tx.em, user, calendarId, userId === user.id ? 'read' : 'manage');
+      const result = await tx.em.getRepository(CalendarShareEntity).delete({ calendarId, userId });
+      if (!result.affected) throw CalendarException.shareNotFound();
+      tx.afterCommit(() => this.realtime.revokeEverywhere(userId, calendarChannel(calendarId)));
+    });
+  }
+
+  // Events
+
+  /** Events overlapping [from, to): `startsAt < to AND endsAt > from`. */
+  async listEvents(
+    user: AuthUser,
+    calendarId: string,
+    q: EventRangeQueryDto,
+  ): Promise<CalendarEventListView> {
+    const from = new Date(q.from);
+    const to = new Date(q.to);
+    if (!(from.getTime() < to.getTime())) throw CalendarException.badRange();
+    const em = this.db.manager;
+    await this.access.require(em, user, calendarId, 'read');
+    const events = await this.repo.eventsInRange(em, calendarId, from, to);
+    return { items: events.map(toEventView) };
+  }
+
+  async createEvent(
+    user: AuthUser,
+    calendarId: string,
+    dto: CreateEventBody,
+  ): Promise<CalendarEventView> {
+    const startsAt = new Date(dto.startsAt);
+    const endsAt = new Date(dto.endsAt);
+    if (!(endsAt.getTime() > startsAt.getTime())) throw CalendarException.endsBeforeStart();
+    return this.realtime.transaction(async (tx) => {
+      const { em } = tx;
+      await this.access.require(em, user, calendarId, 'write');
+      const attendeeIds = dto.attendeeIds ?? [];
+      await this.requireUsers(em, attendeeIds);
+      const event = await em.getRepository(CalendarEventEntity).save(
+        em.create(CalendarEventEntity, {
+          calendarId,
+          title: dto.title,
+          description: dto.description ?? null,
+          startsAt,
+          endsAt,
+          allDay: dto.allDay ?? false,
+          attendeeIds,
+          reminderMinutes: dto.reminderMinutes ?? null,
+          createdBy: user.id,
+          version: 1,
+        }),
+      );
+      await this.repo.scheduleReminder(em, event);
+      const view = toEventView(event);
+      await tx.append(calendarChannel(calendarId), 'calendar.event.created', view);
+      await this.invite(tx, user, view, attendeeIds);
+      return view;
+    });
+  }
+
+  async updateEvent(
+    user: AuthUser,
+    eventId: string,
+    dto: UpdateEventBody,
+  ): Promise<CalendarEventView> {
+    return this.realtime.transaction(async (tx) => {
+      const { em } = tx;
+      const calendarId = await this.calendarOfEvent(em, eventId);
+      await this.access.require(em, user, calendarId, 'write');
+      const event = await this.lockEvent(em, eventId, dto.version);
+      const before = { startsAt: event.startsAt.getTime(), reminder: event.reminderMinutes };
+      const previousAttendees = new Set(event.attendeeIds);
+      if (dto.title !== undefined) event.title = dto.title;
+      if (dto.description !== undefined) event.description = dto.description;
+      if (dto.startsAt !== undefined) event.startsAt = new Date(dto.startsAt);
+      if (dto.endsAt !== undefined) event.endsAt = new Date(dto.endsAt);
+      if (dto.allDay !== undefined) event.allDay = dto.allDay;
+      if (dto.reminderMinutes !== undefined) event.reminderMinutes = dto.reminderMinutes;
+      if (dto.attendeeIds !== undefined) {
+        await this.requireUsers(em, dto.attendeeIds);
+        event.attendeeIds = dto.attendeeIds;
+      }
+      if (!(event.endsAt.getTime() > event.startsAt.getTime()))
+        throw CalendarException.endsBeforeStart();
+      event.version += 1;
+      event.updatedAt = new Date();
+      await em.getRepository(CalendarEventEntity).update(
+        { id: event.id },
+        {
+          title: event.title,
+          description: event.description,
+          startsAt: event.startsAt,
+          endsAt: event.endsAt,
+          allDay: event.allDay,
+          attendeeIds: event.attendeeIds,
+          reminderMinutes: event.reminderMinutes,
+          version: event.version,
+          updatedAt: event.updatedAt,
+        },
+      );
+      if (before.startsAt !== event.startsAt.getTime() || before.reminder !== event.reminderMinutes)
+        await this.repo.scheduleReminder(em, event);
+      const view = toEventView(event);
+      await tx.append(calendarChannel(calendarId), 'calendar.event.updated', view);
+      await this.invite(
+        tx,
+        user,
+        view,
+        event.attendeeIds.filter((id) => !previousAttendees.has(id)),
+      );
+      return view;
+    });
+  }
+
+  async deleteEvent(
+    user: AuthUser,
+    eventId: string,
+    version: number | undefined,
+  ): Promise<CalendarEventDeletedView> {
+    return this.realtime.transaction(async (tx) => {
+      const { em } = tx;
+      const calendarId = await this.calendarOfEvent(em, eventId);
+      await this.access.require(em, user, calendarId, 'write');
+      const event = await this.lockEvent(em, eventId, version);
+      await em.getRepository(CalendarEventEntity).delete({ id: event.id });
+      const deleted: CalendarEventDeletedView = {
+        id: event.id,
+        calendarId,
+        version: event.version,
+      };
+      await tx.append(calendarChannel(calendarId), 'calendar.event.deleted', deleted);
+      return deleted;
+    });
+  }
+
+  // Helpers
+
+  private async calendarOfEvent(em: EntityManager, eventId: string): Promise<string> {
+    const event = await this.repo.findEvent(em, eventId);
+    if (!event) throw CalendarException.eventNotFound();
+    return event.calendarId;
+  }
+
+  private async lockEvent(
+    em: EntityManager,
+    eventId: string,
+    version: number | undefined,
+  ): Promise<CalendarEventEntity> {
+    const event = await this.repo.lockEvent(em, eventId);
+    if (!event) throw CalendarException.eventNotFound();
+    if (version !== undefined && event.version !== version)
+      throw CalendarException.stale(toEventView(event));
+    return event;
+  }
+
+  private async requireUsers(em: EntityManager, ids: string[]): Promise<void> {
+    const found = await this.repo.existingUsers(em, ids);
+    const missing = ids.filter((id) => !found.has(id));
+    if (missing.length > 0)
+      throw CalendarException.invalidReference(
+        'attendeeIds',
+        `unknown users: ${missing.join(', ')}`,
+      );
+  }
+
+  /** Invited attendees hear about it on `user:{id}` (not the one who invited them). */
+  private async invite(
+    tx: RealtimeTx,
+    actor: AuthUser,
+    event: CalendarEventView,
+    userIds: string[],
+  ): Promise<void> {
+    for (const userId of userIds) {
+      if (userId === actor.id) continue;
+      await this.notifications.create(
+        {
+          userId,
+          type: 'calendar.event.invited',
+          title: `Invitation: ${event.title}`,
+          body: `${actor.displayName} invited you to "${event.title}" on ${event.startsAt}`,
+          link: `/calendars/${event.calendarId}?event=${event.id}`,
+          entity: { type: 'calendar.event', id: event.id },
+        },
+        tx,
+      );
+    }
+  }
+}

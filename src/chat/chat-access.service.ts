@@ -1,0 +1,55 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { isUUID } from 'class-validator';
+import { DataSource, EntityManager } from 'typeorm';
+import type { AuthUser } from '../auth/auth.types.js';
+import { RealtimeService } from '../realtime/realtime.service.js';
+import { ChatException } from './chat.exception.js';
+import { ConversationsRepository } from './repositories/conversations.repository.js';
+
+/**
+ * The one place that decides who may read and write a conversation: its
+ * participants. Backs the `chat` channel policy (subscribe, SSE, HTTP recovery,
+ * the ChannelAccess guard of both transports) and the services' own checks.
+ */
+@Injectable()
+export class ChatAccessService implements OnModuleInit {
+  constructor(
+    private readonly db: DataSource,
+    private readonly conversations: ConversationsRepository,
+    private readonly realtime: RealtimeService,
+  ) {}
+
+  onModuleInit(): void {
+    this.realtime.registerPolicy({
+      prefix: 'chat',
+      needsId: true,
+      canSubscribe: (user, id) =>
+        user !== null && id !== undefined && this.isParticipant(id, user.id),
+    });
+  }
+
+  /** False for ids that are not UUIDs or conversations that do not exist. */
+  async isParticipant(
+    conversationId: string,
+    userId: string,
+    em?: EntityManager,
+    lock = false,
+  ): Promise<boolean> {
+    if (!isUUID(conversationId, 'all')) return false;
+    return this.conversations.isParticipant(em ?? this.db, conversationId, userId, lock);
+  }
+
+  /**
+   * Throws FORBIDDEN unless the user takes part. Given a transaction's manager,
+   * the membership row stays share-locked until commit (a concurrent removal
+   * waits for this write).
+   */
+  async assertParticipant(
+    user: AuthUser,
+    conversationId: string,
+    em?: EntityManager,
+  ): Promise<void> {
+    if (!(await this.isParticipant(conversationId, user.id, em, em !== undefined)))
+      throw ChatException.notParticipant();
+  }
+}

@@ -1,0 +1,168 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
+import type { AuthUser } from '../auth/auth.types.js';
+import { CurrentUser } from '../auth/guards/decorators.js';
+import { ChannelAccess } from '../realtime/channels/channel-access.guard.js';
+import { MaxDataBytes } from '../realtime/limits/limit.decorators.js';
+import type {
+  ConversationView,
+  MessageView,
+  MyConversationView,
+  Page,
+  ReadState,
+} from './chat.types.js';
+import { ConversationsService } from './conversations.service.js';
+import {
+  AddParticipantsDto,
+  ConversationDto,
+  ConversationPageDto,
+  CreateConversationDto,
+  EditMessageBodyDto,
+  HistoryQuery,
+  ListConversationsQuery,
+  MessageDto,
+  MessagePageDto,
+  ReadBodyDto,
+  ReadStateDto,
+  SendMessageBodyDto,
+} from './dto/chat.dto.js';
+import { MessagesService } from './messages.service.js';
+
+/** Room for 500 quoted UUIDs (about 20 KB) over the default 16 KiB command limit. */
+const PARTICIPANT_LIST_BYTES = 32 * 1024;
+
+/** REST side of chat (PROTOCOL.md section 7): the same services as the socket commands. */
+@ApiTags('chat')
+@ApiBearerAuth()
+@Controller('api')
+export class ChatController {
+  constructor(
+    private readonly conversations: ConversationsService,
+    private readonly messages: MessagesService,
+  ) {}
+
+  @Post('conversations')
+  @MaxDataBytes(PARTICIPANT_LIST_BYTES)
+  @ApiCreatedResponse({ type: ConversationDto, description: 'Created' })
+  @ApiOkResponse({ type: ConversationDto, description: 'The existing direct conversation' })
+  async createConversation(
+    @CurrentUser() user: AuthUser,
+    @Body() dto: CreateConversationDto,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<ConversationView> {
+    const { conversation, created } = await this.conversations.create(user, dto);
+    res.status(created ? 201 : 200);
+    return conversation;
+  }
+
+  @Get('conversations')
+  @ApiOkResponse({ type: ConversationPageDto })
+  listConversations(
+    @CurrentUser() user: AuthUser,
+    @Query() q: ListConversationsQuery,
+  ): Promise<Page<MyConversationView>> {
+    return this.conversations.listMine(user, q);
+  }
+
+  @Post('conversations/:id/participants')
+  @MaxDataBytes(PARTICIPANT_LIST_BYTES)
+  @ChannelAccess({ prefix: 'chat', param: 'id' })
+  @ApiOperation({ summary: 'Add participants (group owner); 200 when all were participants' })
+  @ApiCreatedResponse({ type: ConversationDto })
+  async addParticipants(
+    @CurrentUser() user: AuthUser,
+    @Param('id') id: string,
+    @Body() dto: AddParticipantsDto,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<ConversationView> {
+    const { conversation, added } = await this.conversations.addParticipants(user, id, dto);
+    res.status(added.length > 0 ? 201 : 200);
+    return conversation;
+  }
+
+  @Delete('conversations/:id/participants/:userId')
+  @ChannelAccess({ prefix: 'chat', param: 'id' })
+  @HttpCode(204)
+  @ApiNoContentResponse()
+  removeParticipant(
+    @CurrentUser() user: AuthUser,
+    @Param('id') id: string,
+    @Param('userId') userId: string,
+  ): Promise<void> {
+    return this.conversations.removeParticipant(user, id, userId);
+  }
+
+  @Get('conversations/:id/messages')
+  @ChannelAccess({ prefix: 'chat', param: 'id' })
+  @ApiOkResponse({ type: MessagePageDto })
+  history(
+    @CurrentUser() user: AuthUser,
+    @Param('id') id: string,
+    @Query() q: HistoryQuery,
+  ): Promise<Page<MessageView>> {
+    return this.messages.history(user, id, q);
+  }
+
+  @Post('conversations/:id/messages')
+  @ChannelAccess({ prefix: 'chat', param: 'id' })
+  @ApiCreatedResponse({ type: MessageDto, description: 'Sent' })
+  @ApiOkResponse({ type: MessageDto, description: 'An idempotent retry: the first message' })
+  async send(
+    @CurrentUser() user: AuthUser,
+    @Param('id') id: string,
+    @Body() dto: SendMessageBodyDto,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<MessageView> {
+    const { message, created } = await this.messages.send(user, { ...dto, conversationId: id });
+    res.status(created ? 201 : 200);
+    return message;
+  }
+
+  @Post('conversations/:id/read')
+  @ChannelAccess({ prefix: 'chat', param: 'id' })
+  @HttpCode(200)
+  @ApiOkResponse({ type: ReadStateDto })
+  read(
+    @CurrentUser() user: AuthUser,
+    @Param('id') id: string,
+    @Body() dto: ReadBodyDto,
+  ): Promise<ReadState> {
+    return this.messages.read(user, { conversationId: id, messageId: dto.messageId });
+  }
+
+  @Patch('messages/:id')
+  @ApiOkResponse({ type: MessageDto })
+  edit(
+    @CurrentUser() user: AuthUser,
+    @Param('id') id: string,
+    @Body() dto: EditMessageBodyDto,
+  ): Promise<MessageView> {
+    return this.messages.edit(user, id, dto);
+  }
+
+  @Delete('messages/:id')
+  @HttpCode(204)
+  @ApiNoContentResponse()
+  async delete(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<void> {
+    await this.messages.delete(user, id);
+  }
+}

@@ -1,0 +1,60 @@
+import { MessageBody, SubscribeMessage } from '@nestjs/websockets';
+import type { AuthUser } from '../auth/auth.types.js';
+import { CurrentUser } from '../auth/guards/decorators.js';
+import { ChannelAccess } from '../realtime/channels/channel-access.guard.js';
+import { RealtimeGateway } from '../realtime/realtime.gateway.js';
+import type { MessageView, ReadState, TypingEvent } from './chat.types.js';
+import {
+  DeleteMessageDto,
+  EditMessageDto,
+  ReadDto,
+  SendMessageDto,
+  TypingDto,
+} from './dto/chat.dto.js';
+import { MessagesService } from './messages.service.js';
+import { TypingService } from './typing.service.js';
+
+/** Socket commands of chat (PROTOCOL.md section 6); each ack carries the resulting entity. */
+@RealtimeGateway()
+export class ChatGateway {
+  constructor(
+    private readonly messages: MessagesService,
+    private readonly typingService: TypingService,
+  ) {}
+
+  /** Acks with the message (the first one on an idempotent retry). */
+  @SubscribeMessage('chat.send')
+  @ChannelAccess({ prefix: 'chat', field: 'conversationId' })
+  async send(
+    @CurrentUser() user: AuthUser,
+    @MessageBody() dto: SendMessageDto,
+  ): Promise<MessageView> {
+    return (await this.messages.send(user, dto)).message;
+  }
+
+  @SubscribeMessage('chat.edit')
+  edit(@CurrentUser() user: AuthUser, @MessageBody() dto: EditMessageDto): Promise<MessageView> {
+    return this.messages.edit(user, dto.messageId, dto);
+  }
+
+  /** Acks with the tombstone. */
+  @SubscribeMessage('chat.delete')
+  delete(
+    @CurrentUser() user: AuthUser,
+    @MessageBody() dto: DeleteMessageDto,
+  ): Promise<MessageView> {
+    return this.messages.delete(user, dto.messageId);
+  }
+
+  @SubscribeMessage('chat.read')
+  @ChannelAccess({ prefix: 'chat', field: 'conversationId' })
+  read(@CurrentUser() user: AuthUser, @MessageBody() dto: ReadDto): Promise<ReadState> {
+    return this.messages.read(user, dto);
+  }
+
+  @SubscribeMessage('chat.typing')
+  @ChannelAccess({ prefix: 'chat', field: 'conversationId' })
+  typing(@CurrentUser() user: AuthUser, @MessageBody() dto: TypingDto): Promise<TypingEvent> {
+    return this.typingService.typing(user, dto);
+  }
+}

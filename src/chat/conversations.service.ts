@@ -1,0 +1,208 @@
+import { Injectable } from '@nestjs/common';
+import { isUUID } from 'class-validator';
+import { EntityManager } from 'typeorm';
+import type { AuthUser } from '../auth/auth.types.js';
+import { RealtimeService, RealtimeTx } from '../realtime/realtime.service.js';
+import { ChatAccessService } from './chat-access.service.js';
+import { ChatException } from './chat.exception.js';
+import type { ConversationView, MyConversationView, Page } from './chat.types.js';
+import { byConversation, toConversationView, toMessageView } from './chat.views.js';
+import {
+  AddParticipantsDto,
+  CreateConversationDto,
+  ListConversationsQuery,
+  MAX_GROUP_PARTICIPANTS,
+} from './dto/chat.dto.js';
+import { ConversationsRepository } from './repositories/conversations.repository.js';
+import { MessagesRepository } from './repositories/messages.repository.js';
+import { TypingService } from './typing.service.js';
+
+const DEFAULT_LIST = 50;
+
+/** Conversations and their participants. */
+@Injectable()
+export class ConversationsService {
+  constructor(
+    private readonly realtime: RealtimeService,
+    private readonly access: ChatAccessService,
+    private readonly conversations: ConversationsRepository,
+    private readonly messages: MessagesRepository,
+    private readonly typing: TypingService,
+  ) {}
+
+  /**
+   * One other participant and no title: the direct conversation of the pair
+   * (`created: false` when it exists). Otherwise a new group owned by the caller.
+   */
+  async create(
+    user: AuthUser,
+    dto: CreateConversationDto,
+  ): Promise<{ conversation: ConversationView; created: boolean }> {
+    const others = [...new Set(dto.participantIds.map((id) => id.toLowerCase()))].filter(
+      (id) => id !== user.id,
+    );
+    if (others.length === 0)
+      throw ChatException.invalidParticipants('participantIds must name someone other than you');
+    if (others.length + 1 > MAX_GROUP_PARTICIPANTS)
+      throw ChatException.groupFull(MAX_GROUP_PARTICIPANTS);
+    return this.realtime.transaction(async (tx) => {
+      await this.assertUsersExist(tx.em, 'participantIds', others);
+      if (others.length === 1 && dto.title === undefined)
+        return this.createDirect(tx, user, others[0]);
+      const id = await this.conversations.insertGroup(tx.em, dto.title ?? '', user.id);
+      await this.conversations.addParticipants(tx.em, id, [user.id, ...others]);
+      const conversation = await this.view(tx.em, id);
+      await this.announce(tx, conversation, conversation.participantIds);
+      return { conversation, created: true };
+    });
+  }
+
+  async listMine(user: AuthUser, q: ListConversationsQuery): Promise<Page<MyConversationView>> {
+    const limit = q.limit ?? DEFAULT_LIST;
+    const rows = await this.conversations.listMine(user.id, limit + 1, decodeListCursor(q.cursor));
+    const page = rows.slice(0, limit);
+    const ids = page.map((r) => r.id);
+    const [participants, latest] = await Promise.all([
+      this.conversations.participantsOf(ids),
+      this.messages.latestOf(ids),
+    ]);
+    const grouped = byConversation(participants);
+    const last = page[page.length - 1];
+    return {
+      items: page.map((r) => {
+        const lastMessage = latest.get(r.id);
+        return {
+          ...toConversationView(r, grouped.get(r.id) ?? []),
+          lastMessage: lastMessage ? toMessageView(lastMessage) : null,
+          unreadCount: Number(r.unread_count),
+          lastReadMessageId: r.last_read_message_id,
+        };
+      }),
+      nextCursor: rows.length > limit ? encodeListCursor(last.activity_us, last.id) : null,
+    };
+  }
+
+  /**
+   * Group owner only. New participants learn of the conversation on their
+   * `user:{id}`; `added` lists who was not a participant yet.
+   */
+  async addParticipants(
+    user: AuthUser,
+    conversationId: string,
+    dto: AddParticipantsDto,
+  ): Promise<{ conversation: ConversationView; added: string[] }> {
+    const userIds = [...new Set(dto.userIds.map((id) => id.toLowerCase()))];
+    return this.realtime.transaction(async (tx) => {
+      const conv = await this.lockAsParticipant(tx.em, user, conversationId);
+      if (conv.kind === 'direct') throw ChatException.directConversation();
+      if (conv.owner_id !== user.id) throw ChatException.notOwner();
+      await this.assertUsersExist(tx.em, 'userIds', userIds);
+      const members = new Set(await this.conversations.participantIds(tx.em, conversationId));
+      if (members.size + userIds.filter((u) => !members.has(u)).length > MAX_GROUP_PARTICIPANTS)
+        throw ChatException.groupFull(MAX_GROUP_PARTICIPANTS);
+      const added = await this.conversations.addParticipants(tx.em, conversationId, userIds);
+      const conversation = await this.view(tx.em, conversationId);
+      if (added.length > 0) {
+        await tx.append(`chat:${conversationId}`, 'chat.participant.added', {
+          conversationId,
+          userIds: added,
+          by: user.id,
+        });
+        await this.announce(tx, conversation, added);
+      }
+      return { conversation, added };
+    });
+  }
+
+  /**
+   * The group owner removes anyone; anyone may remove themselves (leave). The
+   * removed user's `chat:{id}` subscriptions end at once, on every node.
+   */
+  async removeParticipant(user: AuthUser, conversationId: string, userId: string): Promise<void> {
+    await this.realtime.transaction(async (tx) => {
+      const conv = await this.lockAsParticipant(tx.em, user, conversationId);
+      const target = userId.toLowerCase();
+      if (conv.kind === 'direct') throw ChatException.directConversation();
+      if (target !== user.id && conv.owner_id !== user.id) throw ChatException.notOwner();
+      if (
+        !isUUID(target, 'all') ||
+        !(await this.conversations.removeParticipant(tx.em, conversationId, target))
+      )
+        throw ChatException.notAParticipantToRemove();
+      let ownerId = conv.owner_id;
+      if (target === conv.owner_id) {
+        ownerId = await this.conversations.oldestParticipant(tx.em, conversationId);
+        await this.conversations.setOwner(tx.em, conversationId, ownerId);
+      }
+      const data = { conversationId, userId: target, by: user.id, ownerId };
+      await tx.append(`chat:${conversationId}`, 'chat.participant.removed', data);
+      await tx.append(`user:${target}`, 'chat.participant.removed', data);
+      tx.afterCommit(() => {
+        this.realtime.revokeEverywhere(target, `chat:${conversationId}`);
+        this.typing.forget(conversationId, target);
+      });
+    });
+  }
+
+  private async createDirect(
+    tx: RealtimeTx,
+    user: AuthUser,
+    other: string,
+  ): Promise<{ conversation: ConversationView; created: boolean }> {
+    const [a, b] = user.id < other ? [user.id, other] : [other, user.id];
+    const id = await this.conversations.insertDirect(tx.em, a, b);
+    if (id === null) {
+      // It exists (perhaps committed by a concurrent request a moment ago).
+      const existing = await this.conversations.findDirect(tx.em, a, b);
+      return { conversation: await this.view(tx.em, existing!), created: false };
+    }
+    await this.conversations.addParticipants(tx.em, id, [user.id, other]);
+    const conversation = await this.view(tx.em, id);
+    await this.announce(tx, conversation, [user.id, other]);
+    return { conversation, created: true };
+  }
+
+  /**
+   * `chat.conversation.created` on each user's own channel. Sorted, so that two
+   * transactions lock the channels' offset rows in the same order.
+   */
+  private async announce(tx: RealtimeTx, conversation: ConversationView, userIds: string[]) {
+    for (const id of [...userIds].sort())
+      await tx.append(`user:${id}`, 'chat.conversation.created', conversation);
+  }
+
+  private async lockAsParticipant(em: EntityManager, user: AuthUser, conversationId: string) {
+    if (!isUUID(conversationId, 'all')) throw ChatException.notParticipant();
+    const conv = await this.conversations.lock(em, conversationId);
+    if (!conv || !(await this.access.isParticipant(conversationId, user.id, em)))
+      throw ChatException.notParticipant();
+    return conv;
+  }
+
+  private async assertUsersExist(em: EntityManager, field: string, ids: string[]): Promise<void> {
+    const found = await this.conversations.existingUsers(em, ids);
+    const missing = ids.filter((id) => !found.has(id));
+    if (missing.length > 0) throw ChatException.unknownUsers(field, missing);
+  }
+
+  private async view(em: EntityManager, id: string): Promise<ConversationView> {
+    const row = await this.conversations.find(em, id);
+    const participants = await this.conversations.participantsOf([id], em);
+    return toConversationView(row!, participants);
+  }
+}
+
+/** The list cursor: the last item's activity time (µs) and id. */
+function encodeListCursor(activityUs: string, id: string): string {
+  return Buffer.from(`${activityUs}_${id}`).toString('base64url');
+}
+
+function decodeListCursor(
+  cursor: string | undefined,
+): { activityUs: string; id: string } | undefined {
+  if (cursor === undefined) return undefined;
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  const m = /^(\d{1,20})_([0-9a-f-]{36})$/.exec(text);
+  if (!m || !isUUID(m[2], 'all')) throw ChatException.badCursor('cursor');
+  return { activityUs: m[1], id: m[2] };
+}

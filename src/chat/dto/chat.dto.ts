@@ -1,0 +1,243 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Matches,
+  Max,
+  Min,
+  ValidateBy,
+  ValidationOptions,
+} from 'class-validator';
+
+export const MAX_GROUP_PARTICIPANTS = 500;
+export const MAX_MESSAGE_CHARS = 2000;
+export const CONTENT_TYPES = ['text', 'markdown'] as const;
+
+/** Length in characters (code points), as PostgreSQL's char_length counts them. */
+export function CharLength(
+  min: number,
+  max: number,
+  options?: ValidationOptions,
+): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'charLength',
+      constraints: [min, max],
+      validator: {
+        validate: (value: unknown) => {
+          if (typeof value !== 'string') return false;
+          const n = [...value].length;
+          return n >= min && n <= max;
+        },
+        defaultMessage: () => `$property must be ${min} to ${max} characters long`,
+      },
+    },
+    options,
+  );
+}
+
+// ---- conversations
+
+export class CreateConversationDto {
+  @ApiProperty({
+    type: [String],
+    format: 'uuid',
+    description:
+      'The other participants (the caller is added). One id and no title: the direct conversation of that pair.',
+    minItems: 1,
+    maxItems: MAX_GROUP_PARTICIPANTS,
+  })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_GROUP_PARTICIPANTS)
+  @IsUUID('all', { each: true })
+  participantIds: string[];
+
+  @ApiPropertyOptional({ minLength: 1, maxLength: 200, description: 'A title makes it a group' })
+  @IsOptional()
+  @IsString()
+  @CharLength(1, 200)
+  title?: string;
+}
+
+export class ListConversationsQuery {
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'The `nextCursor` of the previous page' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  cursor?: string;
+}
+
+export class AddParticipantsDto {
+  @ApiProperty({ type: [String], format: 'uuid', minItems: 1, maxItems: MAX_GROUP_PARTICIPANTS })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_GROUP_PARTICIPANTS)
+  @IsUUID('all', { each: true })
+  userIds: string[];
+}
+
+// ---- messages
+
+export class HistoryQuery {
+  @ApiPropertyOptional({ description: 'The `nextCursor` of the previous page (older messages)' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  before?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit?: number;
+}
+
+export class SendMessageBodyDto {
+  @ApiProperty({ minLength: 1, maxLength: MAX_MESSAGE_CHARS, description: 'Stored as given' })
+  @IsString()
+  @CharLength(1, MAX_MESSAGE_CHARS)
+  content: string;
+
+  @ApiPropertyOptional({ enum: CONTENT_TYPES, default: 'text' })
+  @IsOptional()
+  @IsIn(CONTENT_TYPES)
+  contentType?: (typeof CONTENT_TYPES)[number];
+
+  @ApiPropertyOptional({
+    maxLength: 64,
+    description: 'Idempotency key of the sender: a retry returns the first message',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  @Matches(/^[\x21-\x7e]+$/, { message: 'clientMsgId must be printable ASCII without spaces' })
+  clientMsgId?: string;
+}
+
+export class SendMessageDto extends SendMessageBodyDto {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID('all')
+  conversationId: string;
+}
+
+export class EditMessageBodyDto {
+  @ApiProperty({ minLength: 1, maxLength: MAX_MESSAGE_CHARS })
+  @IsString()
+  @CharLength(1, MAX_MESSAGE_CHARS)
+  content: string;
+
+  @ApiPropertyOptional({ enum: CONTENT_TYPES })
+  @IsOptional()
+  @IsIn(CONTENT_TYPES)
+  contentType?: (typeof CONTENT_TYPES)[number];
+}
+
+export class EditMessageDto extends EditMessageBodyDto {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID('all')
+  messageId: string;
+}
+
+export class DeleteMessageDto {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID('all')
+  messageId: string;
+}
+
+export class ReadBodyDto {
+  @ApiProperty({ format: 'uuid', description: 'The newest message read' })
+  @IsUUID('all')
+  messageId: string;
+}
+
+export class ReadDto extends ReadBodyDto {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID('all')
+  conversationId: string;
+}
+
+export class TypingDto {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID('all')
+  conversationId: string;
+
+  @ApiProperty()
+  @IsBoolean()
+  typing: boolean;
+}
+
+// ---- responses (OpenAPI)
+
+export class MessageDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid' }) conversationId: string;
+  @ApiProperty({ format: 'uuid' }) senderId: string;
+  @ApiProperty({ description: 'Empty once deleted' }) content: string;
+  @ApiProperty({ enum: CONTENT_TYPES }) contentType: string;
+  @ApiPropertyOptional() clientMsgId?: string;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) editedAt: string | null;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) deletedAt: string | null;
+}
+
+export class MessagePageDto {
+  @ApiProperty({ type: [MessageDto], description: 'Newest first' }) items: MessageDto[];
+  @ApiProperty({ type: String, nullable: true, description: 'null at the end' })
+  nextCursor: string | null;
+}
+
+export class ParticipantDto {
+  @ApiProperty({ format: 'uuid' }) userId: string;
+  @ApiProperty() displayName: string;
+  @ApiProperty({ format: 'date-time' }) joinedAt: string;
+}
+
+export class ConversationDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ enum: ['direct', 'group'] }) type: string;
+  @ApiProperty({ type: String, nullable: true }) title: string | null;
+  @ApiProperty({ type: String, nullable: true, format: 'uuid' }) ownerId: string | null;
+  @ApiProperty({ type: [String], format: 'uuid' }) participantIds: string[];
+  @ApiProperty({ type: [ParticipantDto] }) participants: ParticipantDto[];
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ format: 'date-time' }) lastActivityAt: string;
+}
+
+export class MyConversationDto extends ConversationDto {
+  @ApiProperty({ type: MessageDto, nullable: true }) lastMessage: MessageDto | null;
+  @ApiProperty({ description: 'Messages of others after my read cursor; at most 1000' })
+  unreadCount: number;
+  @ApiProperty({ type: String, nullable: true, format: 'uuid' }) lastReadMessageId: string | null;
+}
+
+export class ConversationPageDto {
+  @ApiProperty({ type: [MyConversationDto] }) items: MyConversationDto[];
+  @ApiProperty({ type: String, nullable: true }) nextCursor: string | null;
+}
+
+export class ReadStateDto {
+  @ApiProperty({ format: 'uuid' }) conversationId: string;
+  @ApiProperty({ type: String, nullable: true, format: 'uuid' }) lastReadMessageId: string | null;
+  @ApiProperty({ description: 'Messages of others after my read cursor; at most 1000' })
+  unreadCount: number;
+}

@@ -1,0 +1,194 @@
+import { Injectable } from '@nestjs/common';
+import { isUUID } from 'class-validator';
+import { DataSource } from 'typeorm';
+import type { AuthUser } from '../auth/auth.types.js';
+import { RealtimeService } from '../realtime/realtime.service.js';
+import { ChatAccessService } from './chat-access.service.js';
+import { ChatNotifier } from './chat-notifier.service.js';
+import { ChatException } from './chat.exception.js';
+import type { MessageView, Page, ReadReceipt, ReadState, SendResult } from './chat.types.js';
+import { toMessageView } from './chat.views.js';
+import { EditMessageBodyDto, HistoryQuery, ReadDto, SendMessageDto } from './dto/chat.dto.js';
+import { ConversationsRepository } from './repositories/conversations.repository.js';
+import { MessagesRepository } from './repositories/messages.repository.js';
+
+const DEFAULT_PAGE = 50;
+
+/** Messages, history and read receipts. Every write appends its event in the same transaction. */
+@Injectable()
+export class MessagesService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly realtime: RealtimeService,
+    private readonly access: ChatAccessService,
+    private readonly conversations: ConversationsRepository,
+    private readonly messages: MessagesRepository,
+    private readonly notifier: ChatNotifier,
+  ) {}
+
+  /**
+   * Sends a message (`chat.message.created` on `chat:{id}`). With a clientMsgId
+   * already used by this sender, returns that first message with
+   * `created: false` and publishes nothing.
+   */
+  async send(user: AuthUser, dto: SendMessageDto): Promise<SendResult> {
+    const clientMsgId = dto.clientMsgId ?? null;
+    if (!isUUID(dto.conversationId, 'all')) throw ChatException.notParticipant();
+    return this.realtime.transaction(async (tx): Promise<SendResult> => {
+      if (clientMsgId !== null) {
+        const first = await this.messages.findByClientMsgId(tx.em, user.id, clientMsgId);
+        if (first) {
+          await this.access.assertParticipant(user, first.conversation_id);
+          return this.retried(first, dto.conversationId);
+        }
+      }
+      // The conversation row is locked from here to commit: sends of one
+      // conversation commit in `seq` order, and a participant removal (which
+      // locks it too) cannot interleave with this check.
+      const seq = await this.messages.nextSeq(tx.em, dto.conversationId);
+      if (seq === null || !(await this.access.isParticipant(dto.conversationId, user.id, tx.em)))
+        throw ChatException.notParticipant();
+      const row = await this.messages.insert(tx.em, {
+        conversationId: dto.conversationId,
+        seq,
+        senderId: user.id,
+        content: dto.content,
+        contentType: dto.contentType ?? 'text',
+        clientMsgId,
+      });
+      if (row === null) {
+        // A concurrent retry with the same clientMsgId committed first.
+        const first = await this.messages.findByClientMsgId(tx.em, user.id, clientMsgId!);
+        return this.retried(first!, dto.conversationId);
+      }
+      // What I send, I have read.
+      await this.conversations.advanceRead(tx.em, dto.conversationId, user.id, row.seq, row.id);
+      const message = toMessageView(row);
+      await tx.append(`chat:${dto.conversationId}`, 'chat.message.created', message);
+      const [conversation, participantIds] = await Promise.all([
+        this.conversations.find(tx.em, dto.conversationId),
+        this.conversations.participantIds(tx.em, dto.conversationId),
+      ]);
+      tx.afterCommit(() =>
+        this.notifier.messageCreated(user, conversation!, message, participantIds),
+      );
+      return { message, created: true };
+    });
+  }
+
+  async history(
+    user: AuthUser,
+    conversationId: string,
+    q: HistoryQuery,
+  ): Promise<Page<MessageView>> {
+    await this.access.assertParticipant(user, conversationId);
+    const limit = q.limit ?? DEFAULT_PAGE;
+    const before = await this.beforeSeq(conversationId, q.before);
+    const rows = await this.messages.page(conversationId, before, limit + 1);
+    const page = rows.slice(0, limit);
+    return {
+      items: page.map(toMessageView),
+      nextCursor: rows.length > limit ? page[page.length - 1].seq : null,
+    };
+  }
+
+  /** Sender only; the message keeps its place and gets `editedAt`. */
+  async edit(user: AuthUser, messageId: string, dto: EditMessageBodyDto): Promise<MessageView> {
+    return this.realtime.transaction(async (tx) => {
+      const row = isUUID(messageId, 'all')
+        ? await this.messages.find(tx.em, messageId, true)
+        : null;
+      if (!row) throw ChatException.notParticipant();
+      await this.access.assertParticipant(user, row.conversation_id, tx.em);
+      if (row.sender_id !== user.id) throw ChatException.notSender();
+      if (row.deleted_at !== null) throw ChatException.messageDeleted(toMessageView(row));
+      const updated = await this.messages.updateContent(
+        tx.em,
+        messageId,
+        dto.content,
+        dto.contentType ?? row.content_type,
+      );
+      const message = toMessageView(updated);
+      await tx.append(`chat:${row.conversation_id}`, 'chat.message.updated', message);
+      return message;
+    });
+  }
+
+  /**
+   * The sender, or an admin, deletes: a tombstone stays so history pages stay
+   * stable. Deleting a tombstone again changes and publishes nothing.
+   */
+  async delete(user: AuthUser, messageId: string): Promise<MessageView> {
+    return this.realtime.transaction(async (tx) => {
+      const row = isUUID(messageId, 'all')
+        ? await this.messages.find(tx.em, messageId, true)
+        : null;
+      if (!row) throw ChatException.notParticipant();
+      if (user.role !== 'admin') {
+        await this.access.assertParticipant(user, row.conversation_id, tx.em);
+        if (row.sender_id !== user.id) throw ChatException.notSender();
+      }
+      if (row.deleted_at !== null) return toMessageView(row);
+      const message = toMessageView(await this.messages.tombstone(tx.em, messageId));
+      await tx.append(`chat:${row.conversation_id}`, 'chat.message.deleted', message);
+      return message;
+    });
+  }
+
+  /**
+   * Moves the reader's cursor forward (never back). When it moved, `chat.read`
+   * goes to the conversation and to the reader's own `user:{id}` (their other
+   * devices update their unread badges).
+   */
+  async read(user: AuthUser, dto: ReadDto): Promise<ReadState> {
+    return this.realtime.transaction(async (tx) => {
+      await this.access.assertParticipant(user, dto.conversationId);
+      const seq = await this.messages.seqIn(tx.em, dto.conversationId, dto.messageId);
+      if (seq === null) throw ChatException.messageNotInConversation();
+      // The UPDATE locks the reader's row: concurrent reads of two devices serialise here.
+      const moved = await this.conversations.advanceRead(
+        tx.em,
+        dto.conversationId,
+        user.id,
+        seq,
+        dto.messageId,
+      );
+      if (moved) {
+        const receipt: ReadReceipt = {
+          conversationId: dto.conversationId,
+          userId: user.id,
+          messageId: dto.messageId,
+          readAt: new Date().toISOString(),
+        };
+        await tx.append(`chat:${dto.conversationId}`, 'chat.read', receipt);
+        await tx.append(`user:${user.id}`, 'chat.read', receipt);
+      }
+      const state = await this.conversations.readState(tx.em, dto.conversationId, user.id);
+      return {
+        conversationId: dto.conversationId,
+        lastReadMessageId: state.lastReadMessageId,
+        unreadCount: await this.conversations.unreadCount(tx.em, dto.conversationId, user.id),
+      };
+    });
+  }
+
+  private retried(first: Parameters<typeof toMessageView>[0], conversationId: string): SendResult {
+    const message = toMessageView(first);
+    if (first.conversation_id !== conversationId) throw ChatException.clientMsgIdReused(message);
+    return { message, created: false };
+  }
+
+  /** The cursor is the `seq` of the last message of the previous page (a message id works too). */
+  private async beforeSeq(
+    conversationId: string,
+    before: string | undefined,
+  ): Promise<string | undefined> {
+    if (before === undefined) return undefined;
+    if (/^\d{1,18}$/.test(before)) return before;
+    if (isUUID(before, 'all')) {
+      const seq = await this.messages.seqIn(this.db, conversationId, before);
+      if (seq !== null) return seq;
+    }
+    throw ChatException.badCursor('before');
+  }
+}

@@ -1,0 +1,156 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { rowsOf } from './sql-rows.js';
+import type { ContentType } from '../entities/message.entity.js';
+
+export interface MessageRow {
+  id: string;
+  conversation_id: string;
+  seq: string;
+  sender_id: string;
+  content: string;
+  content_type: ContentType;
+  client_msg_id: string | null;
+  edited_at: Date | null;
+  deleted_at: Date | null;
+  created_at: Date;
+}
+
+type Db = EntityManager | DataSource;
+
+const COLUMNS = `id, conversation_id, seq, sender_id, content, content_type, client_msg_id,
+  edited_at, deleted_at, created_at`;
+
+/** SQL of messages. History is keyset-paged on the per-conversation `seq`. */
+@Injectable()
+export class MessagesRepository {
+  constructor(private readonly db: DataSource) {}
+
+  /**
+   * Takes the conversation's next sequence number and marks its activity. The
+   * conversation row stays locked until commit, so a conversation's messages
+   * commit in sequence order.
+   */
+  async nextSeq(em: EntityManager, conversationId: string): Promise<string | null> {
+    const rows: { last_seq: string }[] = await rowsOf(
+      em,
+      `UPDATE conversations SET last_seq = last_seq + 1, last_activity_at = now(), updated_at = now()
+        WHERE id = $1 RETURNING last_seq`,
+      [conversationId],
+    );
+    return rows[0]?.last_seq ?? null;
+  }
+
+  /** Inserts, or returns null when the sender already used this clientMsgId (a concurrent retry). */
+  async insert(
+    em: EntityManager,
+    m: {
+      conversationId: string;
+      seq: string;
+      senderId: string;
+      content: string;
+      contentType: ContentType;
+      clientMsgId: string | null;
+    },
+  ): Promise<MessageRow | null> {
+    const rows: MessageRow[] = await rowsOf(
+      em,
+      `INSERT INTO messages (conversation_id, seq, sender_id, content, content_type, client_msg_id)
+       VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (sender_id, client_msg_id) WHERE client_msg_id IS NOT NULL DO NOTHING
+       RETURNING ${COLUMNS}`,
+      [m.conversationId, m.seq, m.senderId, m.content, m.contentType, m.clientMsgId],
+    );
+    return rows[0] ?? null;
+  }
+
+  async findByClientMsgId(
+    db: Db,
+    senderId: string,
+    clientMsgId: string,
+  ): Promise<MessageRow | null> {
+    const rows: MessageRow[] = await rowsOf(
+      db,
+      `SELECT ${COLUMNS} FROM messages WHERE sender_id = $1 AND client_msg_id = $2`,
+      [senderId, clientMsgId],
+    );
+    return rows[0] ?? null;
+  }
+
+  async find(db: Db, id: string, forUpdate = false): Promise<MessageRow | null> {
+    const rows: MessageRow[] = await rowsOf(
+      db,
+      `SELECT ${COLUMNS} FROM messages WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''}`,
+      [id],
+    );
+    return rows[0] ?? null;
+  }
+
+  async updateContent(
+    em: EntityManager,
+    id: string,
+    content: string,
+    contentType: ContentType,
+  ): Promise<MessageRow> {
+    const rows: MessageRow[] = await rowsOf(
+      em,
+      `UPDATE messages SET content = $2, content_type = $3, edited_at = now(), updated_at = now()
+        WHERE id = $1 RETURNING ${COLUMNS}`,
+      [id, content, contentType],
+    );
+    return rows[0];
+  }
+
+  /** Leaves a tombstone: same id and place in history, no content. */
+  async tombstone(em: EntityManager, id: string): Promise<MessageRow> {
+    const rows: MessageRow[] = await rowsOf(
+      em,
+      `UPDATE messages SET content = '', deleted_at = now(), updated_at = now()
+        WHERE id = $1 RETURNING ${COLUMNS}`,
+      [id],
+    );
+    return rows[0];
+  }
+
+  /** Newest first: messages with seq < `beforeSeq` (all when undefined). */
+  page(
+    conversationId: string,
+    beforeSeq: string | undefined,
+    limit: number,
+  ): Promise<MessageRow[]> {
+    return beforeSeq === undefined
+      ? rowsOf(
+          this.db,
+          `SELECT ${COLUMNS} FROM messages WHERE conversation_id = $1 ORDER BY seq DESC LIMIT $2`,
+          [conversationId, limit],
+        )
+      : rowsOf(
+          this.db,
+          `SELECT ${COLUMNS} FROM messages WHERE conversation_id = $1 AND seq < $3
+            ORDER BY seq DESC LIMIT $2`,
+          [conversationId, limit, beforeSeq],
+        );
+  }
+
+  /** The latest message of each conversation (tombstones included). */
+  async latestOf(conversationIds: string[]): Promise<Map<string, MessageRow>> {
+    if (conversationIds.length === 0) return new Map();
+    const rows: MessageRow[] = await rowsOf(
+      this.db,
+      `SELECT m.* FROM unnest($1::uuid[]) AS c(id)
+         CROSS JOIN LATERAL (SELECT ${COLUMNS} FROM messages
+                              WHERE conversation_id = c.id ORDER BY seq DESC LIMIT 1) m`,
+      [conversationIds],
+    );
+    return new Map(rows.map((r) => [r.conversation_id, r]));
+  }
+
+  async seqIn(db: Db, conversationId: string, messageId: string): Promise<string | null> {
+    const rows: { seq: string }[] = await rowsOf(
+      db,
+      `SELECT seq FROM messages WHERE id = $1 AND conversation_id = $2`,
+      [messageId, conversationId],
+    );
+    return rows[0]?.seq ?? null;
+  }
+}

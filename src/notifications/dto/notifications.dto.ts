@@ -1,0 +1,141 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
+
+const MAX_IDS = 500;
+
+/** `?unread=true` arrives as a string. */
+const toBoolean = ({ value }: { value: unknown }): unknown =>
+  value === 'true' ? true : value === 'false' ? false : value;
+
+export class ListNotificationsQuery {
+  @ApiPropertyOptional({ description: 'Only unread notifications' })
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean()
+  unread?: boolean;
+
+  @ApiPropertyOptional({ description: 'The `nextCursor` of the previous page' })
+  @IsOptional()
+  @IsUUID('all')
+  cursor?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit?: number;
+}
+
+export class StreamNotificationsQuery {
+  @ApiPropertyOptional({
+    description: 'Access token, for EventSource clients that cannot set headers',
+  })
+  @IsOptional()
+  @IsString()
+  token?: string;
+
+  @ApiPropertyOptional({ description: 'Same as the Last-Event-ID header' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(8000)
+  lastEventId?: string;
+}
+
+export class AdminCreateNotificationDto {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID('all')
+  userId: string;
+
+  @ApiPropertyOptional({ example: 'admin.message', default: 'admin.message', maxLength: 64 })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[a-z][a-z0-9_.-]{0,63}$/, { message: 'type must look like "admin.message"' })
+  type?: string;
+
+  @ApiProperty({ minLength: 1, maxLength: 200 })
+  @IsString()
+  @Length(1, 200)
+  title: string;
+
+  @ApiProperty({ minLength: 1, maxLength: 4000 })
+  @IsString()
+  @Length(1, 4000)
+  body: string;
+
+  @ApiPropertyOptional({ maxLength: 2000, example: '/conversations/42' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 2000)
+  link?: string;
+}
+
+export class ReadNotificationsDto {
+  @ApiPropertyOptional({ type: [String], format: 'uuid', maxItems: MAX_IDS })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_IDS)
+  @IsUUID('all', { each: true })
+  ids?: string[];
+
+  @ApiPropertyOptional({ description: 'Mark every unread notification read' })
+  @IsOptional()
+  @IsBoolean()
+  all?: boolean;
+}
+
+export class AckNotificationsDto {
+  @ApiProperty({ type: [String], format: 'uuid', minItems: 1, maxItems: MAX_IDS })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_IDS)
+  @IsUUID('all', { each: true })
+  ids: string[];
+}
+
+export class NotificationEntityRefDto {
+  @ApiProperty({ example: 'conversation' }) type: string;
+  @ApiProperty() id: string;
+}
+
+export class NotificationDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ example: 'chat.message' }) type: string;
+  @ApiProperty() title: string;
+  @ApiProperty() body: string;
+  @ApiPropertyOptional() link?: string;
+  @ApiPropertyOptional({ type: NotificationEntityRefDto }) entity?: NotificationEntityRefDto;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) readAt: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) deliveredAt: string | null;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) ackedAt: string | null;
+}
+
+export class NotificationPageDto {
+  @ApiProperty({ type: [NotificationDto] }) items: NotificationDto[];
+  @ApiProperty({ type: String, nullable: true }) nextCursor: string | null;
+  @ApiProperty() unreadCount: number;
+}
+
+export class NotificationStateChangeDto {
+  @ApiProperty({ type: [String], description: 'The given ids whose state changed' }) ids: string[];
+  @ApiPropertyOptional({ format: 'date-time' }) readAt?: string;
+  @ApiPropertyOptional({ format: 'date-time' }) ackedAt?: string;
+  @ApiProperty() unreadCount: number;
+}

@@ -1,0 +1,91 @@
+import { Body, Controller, Get, Headers, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import type { AuthUser } from '../auth/auth.types.js';
+import { AcceptsQueryToken, CurrentUser, Roles } from '../auth/guards/decorators.js';
+import { SseService } from '../realtime/http/sse.service.js';
+import {
+  AckNotificationsDto,
+  AdminCreateNotificationDto,
+  ListNotificationsQuery,
+  NotificationDto,
+  NotificationPageDto,
+  NotificationStateChangeDto,
+  ReadNotificationsDto,
+  StreamNotificationsQuery,
+} from './dto/notifications.dto.js';
+import { NotificationsService } from './notifications.service.js';
+import type {
+  NotificationPage,
+  NotificationStateChange,
+  NotificationView,
+} from './notifications.types.js';
+
+@ApiTags('notifications')
+@ApiBearerAuth()
+@Controller('api/notifications')
+export class NotificationsController {
+  constructor(
+    private readonly notifications: NotificationsService,
+    private readonly sse: SseService,
+  ) {}
+
+  @Get()
+  @ApiOkResponse({ type: NotificationPageDto })
+  list(
+    @CurrentUser() user: AuthUser,
+    @Query() q: ListNotificationsQuery,
+  ): Promise<NotificationPage> {
+    return this.notifications.list(user, q);
+  }
+
+  @Get('stream')
+  @AcceptsQueryToken()
+  @ApiProduces('text/event-stream')
+  @ApiOkResponse({
+    description:
+      'Server-Sent Events of the caller\'s user:{id} channel (notification.created, notification.read, …); resumable with Last-Event-ID; a ": ping" comment every heartbeatMs',
+  })
+  async stream(
+    @CurrentUser() user: AuthUser,
+    @Query() q: StreamNotificationsQuery,
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    await this.sse.open(req, res, user, [`user:${user.id}`], lastEventId ?? q.lastEventId);
+  }
+
+  @Post()
+  @Roles('admin')
+  @ApiCreatedResponse({ type: NotificationDto })
+  create(@Body() dto: AdminCreateNotificationDto): Promise<NotificationView> {
+    return this.notifications.createByAdmin(dto);
+  }
+
+  @Post('read')
+  @HttpCode(200)
+  @ApiOkResponse({ type: NotificationStateChangeDto })
+  read(
+    @CurrentUser() user: AuthUser,
+    @Body() dto: ReadNotificationsDto,
+  ): Promise<NotificationStateChange> {
+    return this.notifications.read(user, dto);
+  }
+
+  @Post('ack')
+  @HttpCode(200)
+  @ApiOkResponse({ type: NotificationStateChangeDto })
+  ack(
+    @CurrentUser() user: AuthUser,
+    @Body() dto: AckNotificationsDto,
+  ): Promise<NotificationStateChange> {
+    return this.notifications.ack(user, dto);
+  }
+}

@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { NotificationsController } from './notifications.controller.js';
+import { NotificationsGateway } from './notifications.gateway.js';
+import { NotificationsRepository } from './notifications.repository.js';
+import { NotificationsService } from './notifications.service.js';
+
+/**
+ * Per-user notifications. Other modules import this module and call
+ * `NotificationsService.create(input, tx?)`.
+ */
+@Module({
+  providers: [NotificationsRepository, NotificationsService, NotificationsGateway],
+  controllers: [NotificationsController],
+  exports: [NotificationsService],
+})
+export class NotificationsModule {}

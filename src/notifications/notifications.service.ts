@@ -1,0 +1,209 @@
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import type { AuthUser } from '../auth/auth.types.js';
+import { ROOT_LOGGER, type RootLogger } from '../common/logging/logger.module.js';
+import { encodeEventFrame } from '../realtime/protocol/frames.js';
+import { RealtimeService, RealtimeTx } from '../realtime/realtime.service.js';
+import { ConnectionRegistry } from '../realtime/session/connection-registry.js';
+import type { RtSession } from '../realtime/session/session.js';
+import type {
+  AdminCreateNotificationDto,
+  ListNotificationsQuery,
+} from './dto/notifications.dto.js';
+import { NotificationsException } from './notifications.exception.js';
+import { NotificationRow, NotificationsRepository } from './notifications.repository.js';
+import type {
+  CreateNotificationInput,
+  NotificationEventData,
+  NotificationPage,
+  NotificationStateChange,
+  NotificationView,
+} from './notifications.types.js';
+
+export type { CreateNotificationInput, NotificationView } from './notifications.types.js';
+
+/** At most this many waiting notifications are pushed to a session when it opens (the newest). */
+const PUSH_AT_CONNECT_MAX = 100;
+const DEFAULT_PAGE = 50;
+/** How long a new session's user channel may take to be joined before pushes are given up. */
+const SUBSCRIBE_WAIT_MS = 5000;
+
+/**
+ * Notifications of one user: stored, announced as `notification.created` on
+ * `user:{id}` in the writer's transaction, and pushed again to every session
+ * the user opens until they are acknowledged or read.
+ */
+@Injectable()
+export class NotificationsService implements OnModuleInit {
+  constructor(
+    private readonly realtime: RealtimeService,
+    private readonly repo: NotificationsRepository,
+    private readonly registry: ConnectionRegistry,
+    @Inject(ROOT_LOGGER) private readonly logger: RootLogger,
+  ) {}
+
+  onModuleInit(): void {
+    const push = (s: RtSession): Promise<void> => this.pushPending(s);
+    this.realtime.onSessionOpen(push);
+    // An anonymous socket that sent an `auth` frame is a new session of that user too.
+    this.registry.onAuthenticated(push);
+  }
+
+  /**
+   * Creates a notification for `input.userId`. With `tx`, the row and its event
+   * belong to the caller's transaction (nothing is published if it rolls back).
+   */
+  async create(input: CreateNotificationInput, tx?: RealtimeTx): Promise<NotificationView> {
+    if (tx) return this.createIn(tx, input);
+    return this.realtime.transaction((t) => this.createIn(t, input));
+  }
+
+  /** `POST /api/notifications` (admins). */
+  async createByAdmin(dto: AdminCreateNotificationDto): Promise<NotificationView> {
+    return this.realtime.transaction(async (tx) => {
+      if (!(await this.repo.userExists(tx.em, dto.userId)))
+        throw NotificationsException.userNotFound();
+      return this.createIn(tx, {
+        userId: dto.userId,
+        type: dto.type ?? 'admin.message',
+        title: dto.title,
+        body: dto.body,
+        link: dto.link,
+      });
+    });
+  }
+
+  async list(user: AuthUser, q: ListNotificationsQuery): Promise<NotificationPage> {
+    const limit = q.limit ?? DEFAULT_PAGE;
+    const rows = await this.repo.page(user.id, {
+      unread: q.unread === true,
+      after: q.cursor,
+      limit: limit + 1,
+    });
+    if (rows === null) throw NotificationsException.badCursor();
+    const page = rows.slice(0, limit);
+    return {
+      items: page.map(toView),
+      nextCursor: rows.length > limit ? page[page.length - 1].id : null,
+      unreadCount: await this.repo.unreadCount(user.id),
+    };
+  }
+
+  /** `notification.read` / `POST /api/notifications/read`: by ids, or every unread one. */
+  async read(
+    user: AuthUser,
+    input: { ids?: string[]; all?: boolean },
+  ): Promise<NotificationStateChange> {
+    if (input.all !== true && (input.ids === undefined || input.ids.length === 0))
+      throw NotificationsException.nothingToRead();
+    return this.realtime.transaction(async (tx) => {
+      const ids = await this.repo.markRead(tx.em, user.id, input.all === true ? 'all' : input.ids!);
+      const readAt = new Date().toISOString();
+      const unreadCount = await this.repo.unreadCount(user.id, tx.em);
+      const result = { ids, readAt, unreadCount };
+      if (ids.length > 0) await tx.append(`user:${user.id}`, 'notification.read', result);
+      return result;
+    });
+  }
+
+  /**
+   * `notification.ack` / `POST /api/notifications/ack`: the client has shown them,
+   * so they are no longer pushed at connect. Announced with the contract's
+   * `notification.read` event (data carries `ackedAt`, not `readAt`), so the
+   * user's other devices can drop them from their pending list.
+   */
+  async ack(user: AuthUser, input: { ids: string[] }): Promise<NotificationStateChange> {
+    return this.realtime.transaction(async (tx) => {
+      const ids = await this.repo.markAcked(tx.em, user.id, input.ids);
+      const ackedAt = new Date().toISOString();
+      const unreadCount = await this.repo.unreadCount(user.id, tx.em);
+      const result = { ids, ackedAt, unreadCount };
+      if (ids.length > 0) await tx.append(`user:${user.id}`, 'notification.read', result);
+      return result;
+    });
+  }
+
+  /**
+   * Sends the user's waiting notifications to a session that just opened, as
+   * `event` frames on `user:{id}` without an offset (they are re-sends, not new
+   * events of the channel).
+   */
+  async pushPending(session: RtSession): Promise<void> {
+    const user = session.user;
+    if (!user) return;
+    const channel = `user:${user.id}`;
+    try {
+      if (!(await subscribedTo(session, channel))) return;
+      const rows = await this.repo.pending(user.id, PUSH_AT_CONNECT_MAX);
+      if (rows.length === 0 || session.closed) return;
+      for (const row of rows) {
+        const frame = encodeEventFrame({
+          channel,
+          event: 'notification.created',
+          data: toEventData(row),
+          ts: row.created_at.toISOString(),
+        });
+        session.sendEvent(frame, 'notification.created', channel, undefined);
+      }
+      await this.repo.markDelivered(rows.filter((r) => r.delivered_at === null).map((r) => r.id));
+    } catch (err) {
+      this.logger.warn({ err, userId: user.id }, 'could not push pending notifications');
+    }
+  }
+
+  private async createIn(
+    tx: RealtimeTx,
+    input: CreateNotificationInput,
+  ): Promise<NotificationView> {
+    const row = await this.repo.insert(tx.em, input);
+    await tx.append(`user:${input.userId}`, 'notification.created', toEventData(row));
+    tx.afterCommit(() => {
+      // Best effort: a socket of the user on this node got it live.
+      if (this.realtime.isConnectedHere(input.userId))
+        this.repo.markDelivered([row.id]).catch(() => undefined);
+    });
+    return toView(row);
+  }
+}
+
+/**
+ * Resolves true once the session's subscription to `channel` is live (the
+ * kernel joins `user:{id}` asynchronously after `connected`), false when it
+ * never is (an event stream of other channels) or the session closed.
+ *
+ * Reading the waiting notifications only after that point closes a race: one
+ * committed between `connected` and the join would otherwise be neither pushed
+ * (read too early) nor delivered live (before the subscription's position).
+ */
+async function subscribedTo(session: RtSession, channel: string): Promise<boolean> {
+  const until = Date.now() + SUBSCRIBE_WAIT_MS;
+  for (;;) {
+    if (session.closed) return false;
+    const sub = session.subs.get(channel);
+    if (sub && sub.replay === null) return true;
+    if (Date.now() > until) return false;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+export function toEventData(row: NotificationRow): NotificationEventData {
+  return {
+    id: row.id,
+    type: row.type,
+    title: row.title,
+    body: row.body,
+    ...(row.link !== null ? { link: row.link } : {}),
+    readAt: row.read_at?.toISOString() ?? null,
+    createdAt: row.created_at.toISOString(),
+  };
+}
+
+export function toView(row: NotificationRow): NotificationView {
+  return {
+    ...toEventData(row),
+    ...(row.entity_type !== null && row.entity_id !== null
+      ? { entity: { type: row.entity_type, id: row.entity_id } }
+      : {}),
+    deliveredAt: row.delivered_at?.toISOString() ?? null,
+    ackedAt: row.acked_at?.toISOString() ?? null,
+  };
+}

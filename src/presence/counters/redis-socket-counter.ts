@@ -1,0 +1,166 @@
+import type { Redis } from 'ioredis';
+import type { Logger as PinoLogger } from 'pino';
+import { SocketCounter } from './socket-counter.js';
+
+/**
+ * Socket counts of every instance in Redis (keys under `prefix`):
+ *   nodes        ZSET node -> heartbeat expiry (ms); a node past it is dead
+ *   node:{n}     HASH user -> that node's socket count
+ *   user:{u}     SET of nodes holding a socket of the user
+ *   due          ZSET user -> when an offline check is due
+ * Every instance sweeps: it claims dead nodes and due checks with ZREM (only one
+ * instance gets 1 back), so a dead instance's users get their offline check
+ * after its heartbeat TTL, and a check scheduled by a stopped instance still runs.
+ */
+export class RedisSocketCounter extends SocketCounter {
+  readonly kind = 'redis' as const;
+  private heartbeatTimer: NodeJS.Timeout | null = null;
+  private sweepTimer: NodeJS.Timeout | null = null;
+  private sweeping = false;
+  private registered = false;
+  private stopped = false;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly nodeId: string,
+    private readonly prefix: string,
+    private readonly ttlMs: number,
+    private readonly sweepMs: number,
+    private readonly logger: PinoLogger,
+  ) {
+    super();
+  }
+
+  private get nodesKey(): string {
+    return `${this.prefix}nodes`;
+  }
+  private get dueKey(): string {
+    return `${this.prefix}due`;
+  }
+  private nodeKey(node: string): string {
+    return `${this.prefix}node:${node}`;
+  }
+  private userKey(userId: string): string {
+    return `${this.prefix}user:${userId}`;
+  }
+
+  override async start(handlers: Parameters<SocketCounter['start']>[0]): Promise<void> {
+    await super.start(handlers);
+    await this.whenReady();
+    await this.heartbeat();
+    this.heartbeatTimer = setInterval(
+      () => void this.heartbeat(),
+      Math.max(100, Math.floor(this.ttlMs / 3)),
+    );
+    this.heartbeatTimer.unref();
+    this.sweepTimer = setInterval(() => void this.sweep(), this.sweepMs);
+    this.sweepTimer.unref();
+  }
+
+  async scheduleCheck(userIds: string[], delayMs: number): Promise<void> {
+    if (userIds.length === 0) return;
+    const at = Date.now() + delayMs;
+    await this.redis.zadd(this.dueKey, ...userIds.flatMap((u) => [at, u]));
+  }
+
+  async isOnlineAnywhere(userId: string): Promise<boolean> {
+    if (this.localCount(userId) > 0) return true;
+    const nodes = await this.redis.smembers(this.userKey(userId));
+    if (nodes.length === 0) return false;
+    const scores = await this.redis.zmscore(this.nodesKey, ...nodes);
+    const now = Date.now();
+    const dead = nodes.filter((_, i) => scores[i] === null || Number(scores[i]) <= now);
+    if (dead.length > 0) await this.redis.srem(this.userKey(userId), ...dead);
+    return dead.length < nodes.length;
+  }
+
+  async stop(graceMs: number): Promise<void> {
+    this.stopped = true;
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    // Our users stay present for the grace period; then any instance sweeps us as dead.
+    await this.redis
+      .zadd(this.nodesKey, Date.now() + graceMs, this.nodeId)
+      .catch((err: unknown) => {
+        this.logger.warn({ err }, 'presence: could not hand over at shutdown');
+      });
+  }
+
+  protected async publishCount(userId: string, count: number): Promise<void> {
+    const m = this.redis.multi();
+    if (count > 0) {
+      m.hset(this.nodeKey(this.nodeId), userId, count);
+      m.sadd(this.userKey(userId), this.nodeId);
+    } else {
+      m.hdel(this.nodeKey(this.nodeId), userId);
+      m.srem(this.userKey(userId), this.nodeId);
+    }
+    await m.exec();
+  }
+
+  private async whenReady(): Promise<void> {
+    if (this.redis.status === 'ready') return;
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(done, 5000);
+      this.redis.once('ready', done);
+    });
+  }
+
+  /** Extends our expiry; when other instances took us for dead meanwhile, registers our users again. */
+  private async heartbeat(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      const score = await this.redis.zscore(this.nodesKey, this.nodeId);
+      await this.redis.zadd(this.nodesKey, Date.now() + this.ttlMs, this.nodeId);
+      await this.redis.pexpire(this.nodeKey(this.nodeId), this.ttlMs * 10);
+      if (score === null && this.registered && this.local.size > 0) {
+        const users = [...this.local.keys()];
+        this.logger.warn({ users: users.length }, 'presence: this instance was taken for dead');
+        for (const [u, n] of this.local) await this.publishCount(u, n);
+        await this.handlers.revived(users);
+      }
+      this.registered = true;
+    } catch (err) {
+      this.logger.warn({ err }, 'presence heartbeat failed');
+    }
+  }
+
+  private async sweep(): Promise<void> {
+    if (this.sweeping || this.stopped) return;
+    this.sweeping = true;
+    try {
+      await this.claimDeadNodes();
+      await this.claimDueChecks();
+    } catch (err) {
+      this.logger.warn({ err }, 'presence sweep failed');
+    } finally {
+      this.sweeping = false;
+    }
+  }
+
+  private async claimDeadNodes(): Promise<void> {
+    const now = Date.now();
+    const dead = await this.redis.zrangebyscore(this.nodesKey, '-inf', now);
+    for (const node of dead) {
+      if (node === this.nodeId) continue;
+      if ((await this.redis.zrem(this.nodesKey, node)) !== 1) continue;
+      const users = await this.redis.hkeys(this.nodeKey(node));
+      const m = this.redis.multi();
+      m.del(this.nodeKey(node));
+      for (const u of users) m.srem(this.userKey(u), node);
+      if (users.length > 0) m.zadd(this.dueKey, ...users.flatMap((u) => [now, u]));
+      await m.exec();
+    }
+  }
+
+  private async claimDueChecks(): Promise<void> {
+    const due = await this.redis.zrangebyscore(this.dueKey, '-inf', Date.now(), 'LIMIT', 0, 500);
+    const claimed: string[] = [];
+    for (const u of due) if ((await this.redis.zrem(this.dueKey, u)) === 1) claimed.push(u);
+    if (claimed.length > 0) await this.handlers.due(claimed);
+  }
+}

@@ -1,0 +1,90 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { queryRows } from '../common/sql-rows.js';
+import { PresenceView } from './dto/presence.dto.js';
+import type { ChosenStatus } from './entities/user-presence.entity.js';
+
+interface PresenceRow {
+  user_id: string;
+  status: ChosenStatus;
+  online: boolean;
+  last_seen_at: Date | null;
+}
+
+/** The `user_presence` rows: the announced state every instance agrees on. */
+@Injectable()
+export class PresenceRepository {
+  constructor(private readonly db: DataSource) {}
+
+  /** The row, locked for this transaction (created first for a known user). */
+  async lock(em: EntityManager, userId: string, create: boolean): Promise<PresenceRow | null> {
+    if (create)
+      await queryRows(
+        em,
+        `INSERT INTO user_presence (user_id) SELECT id FROM users WHERE id = $1 ON CONFLICT DO NOTHING`,
+        [userId],
+      );
+    const rows = await queryRows<PresenceRow>(
+      em,
+      `SELECT user_id, status, online, last_seen_at FROM user_presence WHERE user_id = $1 FOR UPDATE`,
+      [userId],
+    );
+    return rows[0] ?? null;
+  }
+
+  async update(
+    em: EntityManager,
+    userId: string,
+    set: { online: boolean; status?: ChosenStatus; touch: boolean },
+  ): Promise<PresenceRow> {
+    const rows = await queryRows<PresenceRow>(
+      em,
+      `UPDATE user_presence
+          SET online = $2,
+              status = coalesce($3, status),
+              last_seen_at = CASE WHEN $4 THEN now() ELSE coalesce(last_seen_at, now()) END,
+              updated_at = now()
+        WHERE user_id = $1
+        RETURNING user_id, status, online, last_seen_at`,
+      [userId, set.online, set.status ?? null, set.touch],
+    );
+    return rows[0];
+  }
+
+  async touch(userId: string): Promise<void> {
+    await queryRows(
+      this.db.manager,
+      `UPDATE user_presence SET last_seen_at = now(), updated_at = now() WHERE user_id = $1`,
+      [userId],
+    );
+  }
+
+  async onlineUserIds(): Promise<string[]> {
+    const rows = await queryRows<{ user_id: string }>(
+      this.db.manager,
+      `SELECT user_id FROM user_presence WHERE online`,
+    );
+    return rows.map((r) => r.user_id);
+  }
+
+  async views(userIds: string[]): Promise<PresenceView[]> {
+    const rows = await queryRows<PresenceRow>(
+      this.db.manager,
+      `SELECT user_id, status, online, last_seen_at FROM user_presence WHERE user_id = ANY($1::uuid[])`,
+      [userIds],
+    );
+    const byId = new Map(rows.map((r) => [r.user_id, r]));
+    return userIds.map((userId) => {
+      const r = byId.get(userId);
+      return r ? toPresenceView(r) : { userId, status: 'offline', lastSeenAt: null };
+    });
+  }
+}
+
+export function toPresenceView(r: PresenceRow): PresenceView {
+  return {
+    userId: r.user_id,
+    status: r.online ? r.status : 'offline',
+    lastSeenAt: r.last_seen_at?.toISOString() ?? null,
+  };
+}

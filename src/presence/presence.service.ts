@@ -1,0 +1,170 @@
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  OnApplicationBootstrap,
+  OnModuleInit,
+} from '@nestjs/common';
+import type { AuthUser } from '../auth/auth.types.js';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { ROOT_LOGGER, type RootLogger } from '../common/logging/logger.module.js';
+import { RealtimeService } from '../realtime/realtime.service.js';
+import { ConnectionRegistry } from '../realtime/session/connection-registry.js';
+import type { RtSession } from '../realtime/session/session.js';
+import { SocketCounter } from './counters/socket-counter.js';
+import { PresenceView, SetPresenceDto } from './dto/presence.dto.js';
+import { PRESENCE_CHANNEL, PresenceAccess } from './presence.access.js';
+import { PresenceRepository, toPresenceView } from './presence.repository.js';
+
+export const SOCKET_COUNTER = Symbol('SOCKET_COUNTER');
+export const PRESENCE_CHANGED = 'presence.changed';
+
+/**
+ * Who is online. A user is online while at least one of their sockets is open
+ * on any instance (SocketCounter: in-process, or per-instance counts in Redis);
+ * offline is announced only after PRESENCE_GRACE_MS without any socket, so a
+ * reload does not flap. The announced state lives in `user_presence` and every
+ * transition takes that row's lock, so instances never announce twice or in the
+ * wrong direction. A shutting-down instance does not count its closing sockets
+ * (its users reconnect elsewhere within the grace period).
+ */
+@Injectable()
+export class PresenceService
+  implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown
+{
+  /** Sessions counted for presence (authenticated sockets). */
+  private readonly counted = new Set<string>();
+  /** Per-user queue: a user's opens, closes and checks run one after another on this node. */
+  private readonly queues = new Map<string, Promise<void>>();
+  private shuttingDown = false;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(ROOT_LOGGER) private readonly logger: RootLogger,
+    @Inject(SOCKET_COUNTER) private readonly counter: SocketCounter,
+    private readonly realtime: RealtimeService,
+    private readonly registry: ConnectionRegistry,
+    private readonly repo: PresenceRepository,
+    private readonly access: PresenceAccess,
+  ) {}
+
+  onModuleInit(): void {
+    this.realtime.onSessionOpen((s) => this.sessionOpened(s));
+    this.registry.onAuthenticated((s) => this.sessionOpened(s));
+    this.realtime.onSessionClose((s) => this.sessionClosed(s));
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.counter.start({
+      due: (userIds) => this.checkAll(userIds),
+      revived: (userIds) => this.reannounce(userIds),
+    });
+    // Users left online by a previous run: offline after the grace unless they are back.
+    const stale = await this.repo.onlineUserIds();
+    await this.counter.scheduleCheck(stale, this.config.presence.graceMs);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.shuttingDown = true;
+    await Promise.allSettled([...this.queues.values()]);
+    await this.counter.stop(this.config.presence.graceMs);
+  }
+
+  // Commands
+
+  /** `presence.set` / `PUT /api/presence/me`: the chosen status, announced at once. */
+  async set(user: AuthUser, dto: SetPresenceDto): Promise<PresenceView> {
+    await this.access.requireReader(user);
+    const view = await this.realtime.transaction(async (tx) => {
+      await this.repo.lock(tx.em, user.id, true);
+      const row = await this.repo.update(tx.em, user.id, {
+        online: true,
+        status: dto.status,
+        touch: true,
+      });
+      const view = toPresenceView(row);
+      tx.ephemeral(PRESENCE_CHANNEL, PRESENCE_CHANGED, view);
+      return view;
+    });
+    // Set over REST without a socket: present for the grace period, like a last socket closing.
+    if (!(await this.counter.isOnlineAnywhere(user.id)))
+      await this.counter.scheduleCheck([user.id], this.config.presence.graceMs);
+    return view;
+  }
+
+  async get(user: AuthUser, userIds: string[]): Promise<PresenceView[]> {
+    await this.access.requireReader(user);
+    return this.repo.views([...new Set(userIds)]);
+  }
+
+  // Sockets
+
+  private sessionOpened(session: RtSession): Promise<void> {
+    const user = session.user;
+    if (session.transport !== 'ws' || !user || this.shuttingDown) return Promise.resolve();
+    if (this.counted.has(session.id)) return Promise.resolve();
+    this.counted.add(session.id);
+    return this.enqueue(user.id, async () => {
+      if ((await this.counter.add(user.id)) === 1) await this.markOnline(user.id);
+    });
+  }
+
+  private sessionClosed(session: RtSession): Promise<void> {
+    const user = session.user;
+    if (!user || !this.counted.delete(session.id)) return Promise.resolve();
+    // A draining instance leaves its users' presence to the grace period (rolling restart).
+    if (this.shuttingDown) return Promise.resolve();
+    return this.enqueue(user.id, async () => {
+      if ((await this.counter.remove(user.id, this.config.presence.graceMs)) === 0)
+        await this.repo.touch(user.id);
+    });
+  }
+
+  /** Offline → online: announced once, whichever instance gets the row first. */
+  private async markOnline(userId: string): Promise<void> {
+    await this.realtime.transaction(async (tx) => {
+      const row = await this.repo.lock(tx.em, userId, true);
+      if (!row) return;
+      const updated = await this.repo.update(tx.em, userId, { online: true, touch: true });
+      if (!row.online) tx.ephemeral(PRESENCE_CHANNEL, PRESENCE_CHANGED, toPresenceView(updated));
+    });
+  }
+
+  /** Online → offline, only when no live instance holds a socket of the user (checked under the row lock). */
+  private async checkOffline(userId: string): Promise<void> {
+    await this.realtime.transaction(async (tx) => {
+      const row = await this.repo.lock(tx.em, userId, false);
+      if (!row || !row.online) return;
+      if (await this.counter.isOnlineAnywhere(userId)) return;
+      const updated = await this.repo.update(tx.em, userId, { online: false, touch: false });
+      tx.ephemeral(PRESENCE_CHANNEL, PRESENCE_CHANGED, toPresenceView(updated));
+    });
+  }
+
+  private async checkAll(userIds: string[]): Promise<void> {
+    await Promise.all(userIds.map((u) => this.enqueue(u, () => this.checkOffline(u))));
+  }
+
+  private async reannounce(userIds: string[]): Promise<void> {
+    await Promise.all(
+      userIds.map((u) =>
+        this.enqueue(u, async () => {
+          if (this.counter.localCount(u) > 0) await this.markOnline(u);
+        }),
+      ),
+    );
+  }
+
+  private enqueue(userId: string, work: () => Promise<void>): Promise<void> {
+    const previous = this.queues.get(userId) ?? Promise.resolve();
+    const next = previous
+      .then(work)
+      .catch((err: unknown) => this.logger.warn({ err, userId }, 'presence update failed'));
+    this.queues.set(userId, next);
+    void next.finally(() => {
+      if (this.queues.get(userId) === next) this.queues.delete(userId);
+    });
+    return next;
+  }
+}
