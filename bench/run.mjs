@@ -5,10 +5,19 @@ import { execFileSync, spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { createInterface } from 'node:readline';
+import jwt from 'jsonwebtoken';
+import pg from 'pg';
 import WebSocket from 'ws';
 import { startPostgres, startRedis } from '../scripts/services.mjs';
 import { cpuMicros, loadAverage, percentiles, rssBytes } from './lib/proc.mjs';
-import { createDatabase, registerUsers, startOurs, startPeer, stop } from './lib/targets.mjs';
+import {
+  createDatabase,
+  JWT_SECRET,
+  registerUsers,
+  startOurs,
+  startPeer,
+  stop,
+} from './lib/targets.mjs';
 
 const scenario = process.argv[2];
 const quick = process.argv.includes('--quick');
@@ -16,7 +25,7 @@ const only = process.argv
   .find((a) => a.startsWith('--only='))
   ?.slice(7)
   .split(',');
-const SCENARIOS = { fanout, idle, recovery, 'two-instances': twoInstances };
+const SCENARIOS = { fanout, chat, idle, history, recovery, 'two-instances': twoInstances };
 if (!SCENARIOS[scenario]) {
   console.error(`usage: npm run bench -- <${Object.keys(SCENARIOS).join('|')}> [--quick]`);
   process.exit(2);
@@ -393,4 +402,248 @@ function wsRequest(ws, frame, pred) {
     ws.on('message', on);
     ws.send(JSON.stringify(frame));
   });
+}
+
+/** Inserts `n` users straight into the database and mints their access tokens (argon2 sign-ups would take minutes). */
+async function seedUsers(databaseUrl, n) {
+  const db = new pg.Client({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    const { rows } = await db.query(
+      `INSERT INTO users (email, password_hash, display_name)
+       SELECT 'load-' || g || '-' || gen_random_uuid() || '@bench.local', 'x', 'Load ' || g FROM generate_series(1, $1::int) g
+       RETURNING id`,
+      [n],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      token: jwt.sign({}, JWT_SECRET, { algorithm: 'HS256', subject: r.id, expiresIn: 3600 }),
+    }));
+  } finally {
+    await db.end();
+  }
+}
+
+/** Creates direct conversations over REST, `concurrency` at a time. */
+async function createPairs(base, users) {
+  const pairs = [];
+  for (let i = 0; i + 1 < users.length; i += 2) pairs.push({ a: users[i], b: users[i + 1] });
+  const out = [];
+  for (let i = 0; i < pairs.length; i += 25) {
+    out.push(
+      ...(await Promise.all(
+        pairs.slice(i, i + 25).map(async ({ a, b }) => {
+          const r = await fetch(`${base}/api/conversations`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${a.token}` },
+            body: JSON.stringify({ participantIds: [b.id] }),
+          });
+          const body = await r.json();
+          if (r.status !== 201 && r.status !== 200)
+            throw new Error(`conversation: ${r.status} ${JSON.stringify(body)}`);
+          return { conversationId: body.id, a: a.token, b: b.token, aId: a.id };
+        }),
+      )),
+    );
+  }
+  return out;
+}
+
+async function chat() {
+  const pairsCount = quick ? 100 : 1000;
+  const durationMs = quick ? 3000 : 8000;
+  const rates = quick ? [50, 200] : [100, 200, 400, 800, 1200, 1600];
+  const target = await startTarget('ours', { users: 1 });
+  const rows = [];
+  try {
+    const users = await seedUsers(target.databaseUrl, pairsCount * 2);
+    const pairs = await createPairs(target.url, users);
+    for (const rate of rates) {
+      const r = await runLoad(
+        'bench/loadgen/chat.mjs',
+        { wsUrl: target.wsUrl, pairs, rate, durationMs },
+        [target.pid],
+        durationMs,
+      );
+      const held =
+        r.lost === 0 && r.errors === 0 && r.ackLatencyMs.p99 < 100 && r.latencyMs.p99 < 100;
+      rows.push({ rate, held, ...r });
+      console.error(
+        `[chat] rate=${rate}: persisted/s=${r.persistedPerSec} ack p99=${r.ackLatencyMs.p99}ms delivery p99=${r.latencyMs.p99}ms lost=${r.lost} errors=${r.errors} bound=${r.bound}`,
+      );
+      if (!held) break;
+    }
+    const pgb = runPgbench(target.databaseUrl, pairs, quick ? 5 : 15);
+    const best = rows.filter((r) => r.held).reduce((m, r) => Math.max(m, r.persistedPerSec), 0);
+    return {
+      params: { conversations: pairsCount, sockets: pairsCount * 2, durationMs, rates },
+      rows,
+      pgbench: pgb,
+      summary: {
+        persistedPerSecHeld: best,
+        pgbenchTps: pgb.tps,
+        ratioOursOverPgbench: ratio(best, pgb.tps),
+      },
+    };
+  } finally {
+    await stop(target);
+  }
+}
+
+/** pgbench with the transaction shape of one chat.send, on the same server and database. */
+function runPgbench(databaseUrl, pairs, seconds) {
+  const u = new URL(databaseUrl);
+  const db = u.pathname.slice(1);
+  const psql = (sql) =>
+    execFileSync(
+      `${pgServer.binDir}/psql`,
+      ['-h', u.hostname, '-p', u.port, '-U', u.username, '-d', db, '-q', '-c', sql],
+      {
+        env: { ...process.env, PGPASSWORD: decodeURIComponent(u.password) },
+      },
+    );
+  psql('CREATE TABLE IF NOT EXISTS bench_pairs (n int PRIMARY KEY, id uuid, user_a uuid)');
+  const values = pairs.map((p, i) => `(${i + 1}, '${p.conversationId}', '${p.aId}')`).join(',');
+  psql(`TRUNCATE bench_pairs; INSERT INTO bench_pairs VALUES ${values}`);
+  const results = {};
+  for (const clients of [1, 8]) {
+    const out = execFileSync(
+      `${pgServer.binDir}/pgbench`,
+      [
+        '-h',
+        u.hostname,
+        '-p',
+        u.port,
+        '-U',
+        u.username,
+        '-n',
+        '-c',
+        String(clients),
+        '-j',
+        '2',
+        '-T',
+        String(seconds),
+        '-D',
+        `convs=${pairs.length}`,
+        '-f',
+        'bench/lib/chat-send.pgbench.sql',
+        db,
+      ],
+      { env: { ...process.env, PGPASSWORD: decodeURIComponent(u.password) } },
+    ).toString();
+    const m = /tps = ([0-9.]+)/.exec(out);
+    results[`clients${clients}`] = m ? Math.round(Number(m[1])) : null;
+  }
+  return {
+    ...results,
+    tps: Math.max(...Object.values(results).filter((x) => x !== null)),
+    seconds,
+    settings: 'same server as ours (fsync=off, synchronous_commit=off)',
+  };
+}
+
+/** Runs a READY/GO/RESULT load generator, measuring the servers' CPU between GO and RESULT. */
+async function runLoad(script, cfg, serverPids, durationMs) {
+  const gen = spawn(process.execPath, [script, JSON.stringify(cfg)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: gen.stdout });
+  let cpu0;
+  let genCpu0;
+  const r = await new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error('load generator timed out')),
+      durationMs + 180000,
+    );
+    lines.on('line', (line) => {
+      if (line === 'READY') {
+        cpu0 = serverPids.map(cpuMicros);
+        genCpu0 = cpuMicros(gen.pid);
+        gen.stdin.write('GO\n');
+      } else if (line.startsWith('RESULT ')) {
+        clearTimeout(timer);
+        resolve({
+          ...JSON.parse(line.slice(7)),
+          serverCpuUs: serverPids.map(cpuMicros).reduce((n, c, i) => n + c - cpu0[i], 0),
+          clientCpuUsProc: cpuMicros(gen.pid) - genCpu0,
+        });
+      }
+    });
+    gen.once('exit', (code) => code !== 0 && reject(new Error(`load generator exited ${code}`)));
+  });
+  const wallUs = r.elapsedMs * 1000;
+  return {
+    ...r,
+    serverCpuUsPerDelivery: r.received
+      ? Math.round((r.serverCpuUs / r.received) * 100) / 100
+      : null,
+    serverCpuShare: Math.round((r.serverCpuUs / wallUs / serverPids.length) * 100) / 100,
+    clientCpuShare: Math.round((r.clientCpuUsProc / wallUs) * 100) / 100,
+    bound: r.clientCpuUsProc > r.serverCpuUs / serverPids.length ? 'client' : 'server',
+  };
+}
+
+async function history() {
+  const sizes = quick ? [1000, 100000] : [1000, 100000, 1000000];
+  const requests = quick ? 200 : 1000;
+  const target = await startTarget('ours', { users: 1 });
+  try {
+    const users = await seedUsers(target.databaseUrl, sizes.length * 2);
+    const pairs = await createPairs(target.url, users);
+    const db = new pg.Client({ connectionString: target.databaseUrl });
+    await db.connect();
+    const rows = [];
+    try {
+      for (let i = 0; i < sizes.length; i++) {
+        const { conversationId, aId } = pairs[i];
+        const t0 = performance.now();
+        await db.query(
+          `INSERT INTO messages (conversation_id, seq, sender_id, content, created_at)
+           SELECT $1, g, $2, 'history message ' || g || ' ' || repeat('lorem ipsum ', 1 + g % 8), now() - make_interval(secs => $3 - g)
+             FROM generate_series(1, $3::int) g`,
+          [conversationId, aId, sizes[i]],
+        );
+        await db.query('UPDATE conversations SET last_seq = $2 WHERE id = $1', [
+          conversationId,
+          sizes[i],
+        ]);
+        await db.query('ANALYZE messages');
+        const seedMs = Math.round(performance.now() - t0);
+        const headers = { authorization: `Bearer ${pairs[i].a}` };
+        const url = `${target.url}/api/conversations/${conversationId}/messages?limit=50`;
+        for (let w = 0; w < 20; w++) await (await fetch(url, { headers })).arrayBuffer();
+        const samples = [];
+        let cursorPages = 0;
+        for (let r = 0; r < requests; r++) {
+          const s0 = performance.now();
+          const res = await fetch(url, { headers });
+          const body = await res.json();
+          samples.push(performance.now() - s0);
+          if (res.status !== 200 || body.items.length !== 50)
+            throw new Error(`history page: ${res.status}`);
+          if (body.nextCursor) cursorPages += 1;
+        }
+        rows.push({
+          messages: sizes[i],
+          seedMs,
+          pageMs: percentiles(samples),
+          pagesWithCursor: cursorPages,
+        });
+        console.error(
+          `[history] ${sizes[i]} messages: p50=${percentiles(samples).p50}ms p99=${percentiles(samples).p99}ms`,
+        );
+      }
+    } finally {
+      await db.end();
+    }
+    const first = rows[0].pageMs.p99;
+    const last = rows[rows.length - 1].pageMs.p99;
+    return {
+      params: { sizes, requests, limit: 50 },
+      rows,
+      summary: { p99LargestOverSmallest: ratio(last, first) },
+    };
+  } finally {
+    await stop(target);
+  }
 }

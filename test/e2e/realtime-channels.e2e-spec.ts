@@ -118,6 +118,41 @@ describe('realtime channels and who may subscribe (PROTOCOL.md section 4)', () =
     });
   });
 
+  it('stops delivering after unsubscribe', async () => {
+    const s = await socketOf(alice);
+    const control = await socketOf(bob);
+    for (const c of [s, control]) await c.request('subscribe', { channel: 'test:open-unsub' });
+    await control.request('test.publish', { data: { room: 'open-unsub', n: 1 } });
+    await s.waitEvents('test:open-unsub', 1);
+    await expect(s.request('unsubscribe', { channel: 'test:open-unsub' })).resolves.toEqual({
+      type: 'unsubscribed',
+      id: expect.any(String) as unknown,
+      channel: 'test:open-unsub',
+    });
+    await control.request('test.publish', { data: { room: 'open-unsub', n: 2 } });
+    await control.waitEvents('test:open-unsub', 2);
+    await expect(s.request('ping')).resolves.toMatchObject({ type: 'pong' });
+    expect(s.events('test:open-unsub').map((e) => e.offset)).toEqual([1]);
+  });
+
+  it('answers a subscribe and an unsubscribe sent back to back, and ends unsubscribed', async () => {
+    const s = await socketOf(alice);
+    const control = await socketOf(bob);
+    await control.request('subscribe', { channel: 'test:open-b2b' });
+    const [subscribed, unsubscribed] = await Promise.all([
+      s.request('subscribe', { channel: 'test:open-b2b', since: 0 }),
+      s.request('unsubscribe', { channel: 'test:open-b2b' }),
+    ]);
+    expect(subscribed).toMatchObject({ type: 'subscribed', channel: 'test:open-b2b' });
+    expect(unsubscribed).toMatchObject({ type: 'unsubscribed', channel: 'test:open-b2b' });
+    await control.request('test.publish', { data: { room: 'open-b2b', n: 1 } });
+    await control.waitEvents('test:open-b2b', 1);
+    await expect(s.request('list_channels')).resolves.toMatchObject({
+      subscribed: [`user:${alice.id}`],
+    });
+    expect(s.events('test:open-b2b')).toEqual([]);
+  });
+
   it('revokes a live subscription at once: unsubscribed with a reason, then no more events', async () => {
     roomMembers.set('members-rev', new Set([alice.id, bob.id]));
     const a1 = await socketOf(alice);

@@ -128,16 +128,6 @@ describe('realtime rate limits (PROTOCOL.md section 3)', () => {
     expect(read.body.events).toHaveLength(LIMIT);
   });
 
-  it('refuses a REST body over the command limit (16 KiB by default) with 413 TOO_LARGE', async () => {
-    const user = await registerUser(t.baseUrl);
-    const res = await request(t.baseUrl)
-      .post('/api/test/rooms/open-big/items')
-      .set(bearer(user))
-      .send({ text: 'x'.repeat(17 * 1024) });
-    expect(res.status).toBe(413);
-    expect(res.body).toMatchObject({ statusCode: 413, code: 'TOO_LARGE' });
-  });
-
   it('limits anonymous sockets per IP, apart from anonymous HTTP writes (register)', async () => {
     for (let i = 0; i <= LIMIT; i++) await registerUser(t.baseUrl);
     const a = await socketOf();
@@ -171,5 +161,32 @@ describe('realtime rate limit refill (a token bucket)', () => {
     await sleep(2500);
     const again = await Promise.all([s.request('ping'), s.request('ping'), s.request('ping')]);
     expect(again.map((f) => f.type)).toEqual(['pong', 'pong', 'error']);
+  });
+});
+
+describe('command size limit over REST (PROTOCOL.md section 3: TOO_LARGE, HTTP 413)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ modules: [TestFeatureModule] });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('refuses a REST write whose body is over the 16 KiB default with 413 TOO_LARGE, and writes nothing', async () => {
+    const user = await registerUser(t.baseUrl);
+    const big = await request(t.baseUrl)
+      .post('/api/test/rooms/open-size/items')
+      .set(bearer(user))
+      .send({ text: 'x'.repeat(17 * 1024) });
+    expect(big.status).toBe(413);
+    expect(big.body).toMatchObject({ statusCode: 413, code: 'TOO_LARGE' });
+    const small = await request(t.baseUrl)
+      .post('/api/test/rooms/open-size/items')
+      .set(bearer(user))
+      .send({ text: 'x'.repeat(15 * 1024) });
+    expect(small.status).toBe(201);
+    // The refused write took no offset: the accepted one is the first event.
+    expect(small.body).toEqual({ offset: 1 });
   });
 });

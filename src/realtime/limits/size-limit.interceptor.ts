@@ -8,10 +8,12 @@ import { AppException } from '../../common/app.exception.js';
 import { commandContext } from '../../common/command-context.js';
 import { MAX_DATA_BYTES } from './limit.decorators.js';
 
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
 /**
- * A socket command's data over its module's limit (WS_COMMAND_MAX_BYTES, 16 KiB
- * by default, or @MaxDataBytes) is TOO_LARGE; a REST route with @MaxDataBytes
- * answers 413 TOO_LARGE the same way.
+ * A command's data over its module's limit (WS_COMMAND_MAX_BYTES, 16 KiB by
+ * default, or the handler's @MaxDataBytes) is TOO_LARGE on both transports: an
+ * `error` frame on the socket, 413 over REST (the REST body is the command data).
  */
 @Injectable()
 export class SizeLimitInterceptor implements NestInterceptor {
@@ -25,15 +27,16 @@ export class SizeLimitInterceptor implements NestInterceptor {
       ctx.getHandler(),
       ctx.getClass(),
     ]);
+    const limit = declared ?? this.config.ws.commandMaxBytes;
     if (ctx.getType() === 'ws') {
-      const limit = declared ?? this.config.ws.commandMaxBytes;
       const size = wsDataBytes(ctx, limit);
       if (size > limit) throw tooLarge(size, limit);
-    } else if (ctx.getType() === 'http' && declared !== undefined) {
-      // REST bodies are bounded by BODY_LIMIT_BYTES already; a route opts into a
-      // tighter limit with @MaxDataBytes (the same one its socket command has).
-      const size = httpBodyBytes(ctx.switchToHttp().getRequest<Request>());
-      if (size > declared) throw tooLarge(size, declared);
+    } else if (ctx.getType() === 'http') {
+      const req = ctx.switchToHttp().getRequest<Request>();
+      if (WRITE_METHODS.has(req.method)) {
+        const size = httpBodyBytes(req);
+        if (size > limit) throw tooLarge(size, limit);
+      }
     }
     return next.handle();
   }

@@ -20,6 +20,8 @@ export abstract class RtSession implements AuthCarrier {
   readonly openedAt = Date.now();
   lastActivity = Date.now();
   closed = false;
+  /** The last subscribe/unsubscribe of each channel still running (they run in order). */
+  readonly channelOps = new Map<string, Promise<void>>();
   /** Rate-limit refusals in the current window, for abuse detection. */
   strikes = 0;
   strikesWindowStart = Date.now();

@@ -27,8 +27,8 @@ export class KernelCommands {
     this.handlers = new Map<string, KernelCommand>([
       ['ping', (s, f) => s.send({ type: 'pong', ...idOf(f), ts: Date.now() })],
       ['auth', (s, f) => this.auth(s, f)],
-      ['subscribe', (s, f) => this.subscribe(s, f)],
-      ['unsubscribe', (s, f) => this.unsubscribe(s, f)],
+      ['subscribe', (s, f) => inOrder(s, f, () => this.subscribe(s, f))],
+      ['unsubscribe', (s, f) => inOrder(s, f, () => this.unsubscribe(s, f))],
       [
         'list_channels',
         (s, f) =>
@@ -104,6 +104,29 @@ export class KernelCommands {
     if (session.user.role !== 'admin') throw AppException.forbidden('stats is for admins');
     session.send({ type: 'stats', ...idOf(frame), ...(await this.cluster.snapshot()) });
   }
+}
+
+/**
+ * Frames are handled concurrently, but a subscribe and an unsubscribe of one
+ * channel take effect in the order the client sent them (a subscribe checks
+ * access first, so an unsubscribe right behind it would otherwise run first).
+ */
+function inOrder(
+  session: RtSession,
+  frame: ClientFrame,
+  op: () => Promise<void> | void,
+): Promise<void> {
+  const key = String(frame.channel);
+  const run = (session.channelOps.get(key) ?? Promise.resolve()).then(op);
+  const settled = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  session.channelOps.set(key, settled);
+  void settled.then(() => {
+    if (session.channelOps.get(key) === settled) session.channelOps.delete(key);
+  });
+  return run;
 }
 
 export function idOf(frame: { id?: string }): { id?: string } {

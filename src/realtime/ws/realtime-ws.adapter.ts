@@ -10,6 +10,7 @@ import type { AppConfig } from '../../config/app-config.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import { ROOT_LOGGER, type RootLogger } from '../../common/logging/logger.module.js';
 import { RateLimitService } from '../limits/rate-limit.service.js';
+import { ChannelLogService } from '../log/channel-log.service.js';
 import { decideUpgrade, selectProtocol } from './upgrade-auth.js';
 import { WsKernel } from './ws-kernel.js';
 import { KernelSocket, WsSession } from './ws-session.js';
@@ -120,6 +121,12 @@ export class RealtimeWsAdapter extends AbstractWsAdapter {
       this.app.get(AuthenticationService),
     );
     if (!decision.ok) return reject(socket, decision.status, decision.message);
+    // Where the user channel stands before the socket exists: the socket joins it
+    // from here, so an event committed while the upgrade completes is replayed
+    // rather than missed.
+    const userChannelSince = decision.user
+      ? await this.app.get(ChannelLogService).latest(`user:${decision.user.id}`)
+      : undefined;
     if (socket.destroyed) return;
     // The shutdown may have begun while the token was checked: the drain already
     // took its list of sockets, so this one would never get its 1001.
@@ -127,6 +134,7 @@ export class RealtimeWsAdapter extends AbstractWsAdapter {
     wss.handleUpgrade(req, socket, head, (ws) => {
       const kernelSocket = ws as KernelSocket;
       kernelSocket.session = new WsSession(ws, decision.user, ip);
+      kernelSocket.session.userChannelSince = userChannelSince;
       wss.emit('connection', kernelSocket, req);
     });
   }

@@ -89,7 +89,7 @@ export class WsKernel implements OnModuleDestroy {
     });
     if (user) {
       this.armExpiry(session);
-      this.hub.join(session, `user:${user.id}`, undefined).catch((err: unknown) => {
+      this.hub.join(session, `user:${user.id}`, session.userChannelSince).catch((err: unknown) => {
         this.logger.error({ err, sessionId: session.id }, 'could not subscribe the user channel');
       });
     }

@@ -15,6 +15,8 @@ export class WsSession extends RtSession {
   readonly commands = new Map<string, BoundCommand>();
   alive = true;
   expiryTimer: NodeJS.Timeout | null = null;
+  /** The user channel's offset read at the upgrade: the auto-subscription starts there. */
+  userChannelSince: number | undefined;
 
   constructor(
     readonly socket: WebSocket,
