@@ -29,7 +29,11 @@ export async function createDatabase(adminUrl) {
 
 export async function startOurs({ databaseUrl, redisUrl, extraEnv = {} }) {
   const port = await freePort();
-  const child = startProcess(process.execPath, ['dist/main.js'], {
+  // BENCH_CPU_PROF=dir: our server writes a V8 CPU profile there when it stops.
+  const prof = process.env.BENCH_CPU_PROF
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+    : [];
+  const child = startProcess(process.execPath, [...prof, 'dist/main.js'], {
     NODE_ENV: 'production',
     PORT: String(port),
     HOST: '127.0.0.1',

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import jwt from 'jsonwebtoken';
+import { createPrivateKey, createPublicKey, createSecretKey, KeyObject } from 'node:crypto';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { AppException } from '../common/app.exception.js';
@@ -13,14 +14,32 @@ export interface AccessClaims {
 /** Signs and verifies access tokens, pinned to the configured algorithm and key. */
 @Injectable()
 export class TokenService {
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  /**
+   * Keys parsed once: given a string, jsonwebtoken parses it again on every call
+   * (first trying it as a PEM key, which throws for a shared secret).
+   */
+  private readonly verifyKey: KeyObject;
+  private readonly signKey: KeyObject | undefined;
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+    const { algorithm, verifyKey, signKey } = config.jwt;
+    if (algorithm === 'HS256') {
+      this.verifyKey = createSecretKey(Buffer.from(verifyKey, 'utf8'));
+      this.signKey =
+        signKey === undefined ? undefined : createSecretKey(Buffer.from(signKey, 'utf8'));
+    } else {
+      this.verifyKey = createPublicKey(verifyKey);
+      this.signKey = signKey === undefined ? undefined : createPrivateKey(signKey);
+    }
+  }
 
   get canIssue(): boolean {
-    return this.config.jwt.signKey !== undefined;
+    return this.signKey !== undefined;
   }
 
   signAccess(userId: string, sessionId: string): { token: string; expiresIn: number } {
-    const { signKey, algorithm, accessTtlSec, issuer } = this.config.jwt;
+    const { algorithm, accessTtlSec, issuer } = this.config.jwt;
+    const signKey = this.signKey;
     if (signKey === undefined)
       throw AppException.notFound('Local sign-in is disabled: tokens come from an external issuer');
     const token = jwt.sign({ sid: sessionId, typ: 'access' }, signKey, {
@@ -34,10 +53,10 @@ export class TokenService {
 
   /** Throws UNAUTHORIZED for anything but a well-signed, unexpired token of our algorithm. */
   verify(token: string): AccessClaims {
-    const { verifyKey, algorithm, issuer } = this.config.jwt;
+    const { algorithm, issuer } = this.config.jwt;
     let payload: string | jwt.JwtPayload;
     try {
-      payload = jwt.verify(token, verifyKey, {
+      payload = jwt.verify(token, this.verifyKey, {
         algorithms: [algorithm],
         ...(issuer ? { issuer } : {}),
       });

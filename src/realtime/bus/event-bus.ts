@@ -6,6 +6,8 @@ export interface OutboundEvent {
   event: string;
   /** The `event` frame JSON, identical for every recipient and transport. */
   frame: string;
+  /** `frame` encoded once (UTF-8) for every socket of this node; filled by the hub. */
+  bytes?: Buffer;
   /** Ephemeral events that must not reach this user (e.g. typing, to the typist). */
   excludeUserId?: string;
   /** When the publisher handed it over after commit (ms since the epoch): delivery latency. */

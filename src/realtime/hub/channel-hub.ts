@@ -195,6 +195,8 @@ export class ChannelHub implements OnModuleDestroy {
   private fanOut(ch: LocalChannel, e: OutboundEvent): void {
     const started = performance.now();
     let sent = 0;
+    // Serialised once by the publisher, encoded once here, for every subscriber.
+    const bytes = (e.bytes ??= Buffer.from(e.frame, 'utf8'));
     for (const s of ch.subscribers) {
       if (e.excludeUserId !== undefined && s.user?.id === e.excludeUserId) continue;
       const sub = s.subs.get(ch.name);
@@ -207,7 +209,7 @@ export class ChannelHub implements OnModuleDestroy {
         if (e.offset <= sub.pos) continue;
         sub.pos = e.offset;
       }
-      s.sendEvent(e.frame, e.event, ch.name, e.offset);
+      s.sendEvent(e.frame, e.event, ch.name, e.offset, bytes);
       sent += 1;
     }
     if (sent > 0) this.metrics.observeFanOut(sent, performance.now() - started, e.publishedAt);
@@ -221,7 +223,7 @@ export class ChannelHub implements OnModuleDestroy {
         if (e.offset <= sub.pos) continue;
         sub.pos = e.offset;
       }
-      session.sendEvent(e.frame, e.event, channel, e.offset);
+      session.sendEvent(e.frame, e.event, channel, e.offset, e.bytes);
     }
   }
 

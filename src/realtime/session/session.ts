@@ -40,8 +40,18 @@ export abstract class RtSession implements AuthCarrier {
 
   /** Sends one already-serialised frame. */
   abstract sendText(text: string): void;
-  /** Sends a persisted or ephemeral event (the SSE transport adds its own framing). */
-  sendEvent(frame: string, _event: string, _channel: string, _offset: number | undefined): void {
+  /**
+   * Sends a persisted or ephemeral event (the SSE transport adds its own
+   * framing). `bytes`, when given, is `frame` already encoded, shared by every
+   * recipient of the event.
+   */
+  sendEvent(
+    frame: string,
+    _event: string,
+    _channel: string,
+    _offset: number | undefined,
+    _bytes?: Buffer,
+  ): void {
     this.sendText(frame);
   }
   send(frame: object): void {
