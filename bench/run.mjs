@@ -2,7 +2,8 @@
 // our server and its peers, alternating targets (A B A B), and appends one JSON
 // line of results to bench/results/<scenario>.jsonl. Bounded in time and count.
 import { execFileSync, spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import os from 'node:os';
 import { createInterface } from 'node:readline';
 import jwt from 'jsonwebtoken';
@@ -544,7 +545,10 @@ function runPgbench(databaseUrl, pairs, seconds) {
 
 /** Runs a READY/GO/RESULT load generator, measuring the servers' CPU between GO and RESULT. */
 async function runLoad(script, cfg, serverPids, durationMs) {
-  const gen = spawn(process.execPath, [script, JSON.stringify(cfg)], {
+  // The configuration can hold thousands of tokens: too long for argv.
+  const cfgFile = path.join(os.tmpdir(), `bench-cfg-${process.pid}-${Date.now()}.json`);
+  writeFileSync(cfgFile, JSON.stringify(cfg));
+  const gen = spawn(process.execPath, [script, `@${cfgFile}`], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const lines = createInterface({ input: gen.stdout });

@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Inject, Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { Logger as PinoLogger } from 'pino';
-import { commandContext } from './command-context.js';
+import { commandContextOf } from './command-context.js';
 import { describeError, ErrorDescription } from './error-body.js';
 import { ROOT_LOGGER } from './logging/logger.module.js';
 
@@ -34,7 +34,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
   }
 
   private toFrame(exception: unknown, host: ArgumentsHost): void {
-    const ctx = commandContext.getStore();
+    const ctx = commandContextOf(host);
     if (ctx) ctx.failed = true;
     const d = describeError(exception);
     const session = host.switchToWs().getClient<FrameSink>().session;

@@ -1,7 +1,8 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
+import type { ArgumentsHost } from '@nestjs/common';
 
 /** What the kernel knows about the socket command being handled (read by the error filter and limits). */
 export interface CommandContext {
+  readonly kind: 'rt.command';
   frameId: string | undefined;
   type: string;
   frameBytes: number;
@@ -9,4 +10,17 @@ export interface CommandContext {
   failed?: boolean;
 }
 
-export const commandContext = new AsyncLocalStorage<CommandContext>();
+/**
+ * The kernel calls a gateway handler as `(client, data, context)`: the context
+ * travels as the handler's third argument, where Nest would pass the event name.
+ * (Not an AsyncLocalStorage: on Node 20 that turns promise hooks on for the
+ * whole process, a cost on every promise of every request.)
+ */
+export function commandContextOf(host: ArgumentsHost): CommandContext | undefined {
+  const arg: unknown = host.getArgByIndex(2);
+  return typeof arg === 'object' &&
+    arg !== null &&
+    (arg as { kind?: unknown }).kind === 'rt.command'
+    ? (arg as CommandContext)
+    : undefined;
+}

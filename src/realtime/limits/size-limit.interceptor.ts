@@ -5,7 +5,7 @@ import type { Observable } from 'rxjs';
 import type { AppConfig } from '../../config/app-config.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import { AppException } from '../../common/app.exception.js';
-import { commandContext } from '../../common/command-context.js';
+import { commandContextOf } from '../../common/command-context.js';
 import { MAX_DATA_BYTES } from './limit.decorators.js';
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -48,7 +48,7 @@ function tooLarge(size: number, limit: number): AppException {
 
 /** The data is part of the frame: only a frame larger than the limit needs measuring. */
 function wsDataBytes(ctx: ExecutionContext, limit: number): number {
-  const frameBytes = commandContext.getStore()?.frameBytes;
+  const frameBytes = commandContextOf(ctx)?.frameBytes;
   if (frameBytes !== undefined && frameBytes <= limit) return frameBytes;
   return jsonBytes(ctx.switchToWs().getData());
 }

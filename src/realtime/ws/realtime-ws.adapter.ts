@@ -13,7 +13,7 @@ import { RateLimitService } from '../limits/rate-limit.service.js';
 import { ChannelLogService } from '../log/channel-log.service.js';
 import { decideUpgrade, selectProtocol } from './upgrade-auth.js';
 import { WsKernel } from './ws-kernel.js';
-import { KernelSocket, WsSession } from './ws-session.js';
+import { BoundCommand, KernelSocket, WsSession } from './ws-session.js';
 
 export const WS_PATH = '/ws';
 
@@ -81,7 +81,7 @@ export class RealtimeWsAdapter extends AbstractWsAdapter {
     for (const h of handlers) {
       const type = String(h.message);
       client.session.commands.set(type, {
-        callback: h.callback as (data: unknown, type: string) => unknown,
+        callback: h.callback as BoundCommand['callback'],
         transform,
       });
     }

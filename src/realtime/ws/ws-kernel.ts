@@ -7,7 +7,7 @@ import { AppException } from '../../common/app.exception.js';
 import { describeError } from '../../common/error-body.js';
 import { ErrorCode } from '../../common/error-codes.js';
 import { ROOT_LOGGER, type RootLogger } from '../../common/logging/logger.module.js';
-import { commandContext, CommandContext } from '../../common/command-context.js';
+import type { CommandContext } from '../../common/command-context.js';
 import { ChannelHub } from '../hub/channel-hub.js';
 import { RateLimitService } from '../limits/rate-limit.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
@@ -157,25 +157,28 @@ export class WsKernel implements OnModuleDestroy {
     command: BoundCommand,
     frameBytes: number,
   ): void {
-    const ctx: CommandContext = { frameId: frame.id, type: frame.type, frameBytes };
-    commandContext.run(ctx, () => {
-      let value: unknown = null;
-      try {
-        const result$ = command.transform(command.callback(frame.data ?? {}, frame.type));
-        result$.subscribe({
-          next: (v) => {
-            value = v;
-          },
-          error: (err: unknown) => this.sendError(session, frame.id, err),
-          complete: () => {
-            // The exception filter has already sent the error frame of a failed command.
-            if (!ctx.failed) session.send({ type: 'ack', ...idOf(frame), data: value ?? null });
-          },
-        });
-      } catch (err) {
-        this.sendError(session, frame.id, err);
-      }
-    });
+    const ctx: CommandContext = {
+      kind: 'rt.command',
+      frameId: frame.id,
+      type: frame.type,
+      frameBytes,
+    };
+    let value: unknown = null;
+    try {
+      const result$ = command.transform(command.callback(frame.data ?? {}, ctx));
+      result$.subscribe({
+        next: (v) => {
+          value = v;
+        },
+        error: (err: unknown) => this.sendError(session, frame.id, err),
+        complete: () => {
+          // The exception filter has already sent the error frame of a failed command.
+          if (!ctx.failed) session.send({ type: 'ack', ...idOf(frame), data: value ?? null });
+        },
+      });
+    } catch (err) {
+      this.sendError(session, frame.id, err);
+    }
   }
 
   private rateLimited(session: WsSession, id: string | undefined, err: unknown): void {

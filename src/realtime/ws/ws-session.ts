@@ -1,4 +1,5 @@
 import type { WebSocket } from 'ws';
+import type { CommandContext } from '../../common/command-context.js';
 import type { AuthUser } from '../../auth/auth.types.js';
 import { RtSession } from '../session/session.js';
 
@@ -6,7 +7,7 @@ const TEXT_FRAME = { binary: false };
 
 /** Nest's handler for one command on one socket, as given to the adapter. */
 export interface BoundCommand {
-  callback: (data: unknown, type: string) => unknown;
+  callback: (data: unknown, context: CommandContext) => unknown;
   transform: (result: unknown) => import('rxjs').Observable<unknown>;
 }
 
