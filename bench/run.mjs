@@ -22,6 +22,11 @@ import {
 
 const scenario = process.argv[2];
 const quick = process.argv.includes('--quick');
+const ratesArg = process.argv
+  .find((a) => a.startsWith('--rates='))
+  ?.slice(8)
+  .split(',')
+  .map(Number);
 const only = process.argv
   .find((a) => a.startsWith('--only='))
   ?.slice(7)
@@ -149,7 +154,7 @@ async function runFanout(
 async function fanout() {
   const subscribers = quick ? 200 : 1000;
   const durationMs = quick ? 2000 : 5000;
-  const rates = quick ? [10, 50, 200] : [10, 50, 100, 200, 400, 800, 1600];
+  const rates = ratesArg ?? (quick ? [10, 50, 200] : [10, 50, 100, 200, 400, 800, 1600]);
   const kinds = only ?? ['ours', 'raw', 'socketio'];
   const rounds = 2; // A B A B
   const rows = [];
