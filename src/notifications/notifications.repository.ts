@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { CreateNotificationInput } from './notifications.types.js';
-import { rowsOf } from './sql-rows.js';
+import { queryRows } from '../common/sql-rows.js';
 
 export interface NotificationRow {
   id: string;
@@ -27,7 +27,7 @@ export class NotificationsRepository {
   constructor(private readonly db: DataSource) {}
 
   async insert(em: EntityManager, input: CreateNotificationInput): Promise<NotificationRow> {
-    const rows: NotificationRow[] = await rowsOf(
+    const rows: NotificationRow[] = await queryRows(
       em,
       `INSERT INTO notifications (user_id, type, title, body, link, entity_type, entity_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${COLUMNS}`,
@@ -45,7 +45,7 @@ export class NotificationsRepository {
   }
 
   async userExists(em: EntityManager, userId: string): Promise<boolean> {
-    const rows: unknown[] = await rowsOf(em, 'SELECT 1 FROM users WHERE id = $1', [userId]);
+    const rows: unknown[] = await queryRows(em, 'SELECT 1 FROM users WHERE id = $1', [userId]);
     return rows.length > 0;
   }
 
@@ -58,7 +58,7 @@ export class NotificationsRepository {
     let where = 'n.user_id = $1';
     if (opts.unread) where += ' AND n.read_at IS NULL';
     if (opts.after !== undefined) {
-      const cursor: unknown[] = await rowsOf(
+      const cursor: unknown[] = await queryRows(
         this.db,
         'SELECT 1 FROM notifications WHERE id = $1 AND user_id = $2',
         [opts.after, userId],
@@ -67,7 +67,7 @@ export class NotificationsRepository {
       params.push(opts.after);
       where += ` AND (n.created_at, n.id) < (SELECT c.created_at, c.id FROM notifications c WHERE c.id = $3)`;
     }
-    return rowsOf(
+    return queryRows(
       this.db,
       `SELECT ${COLUMNS} FROM notifications n WHERE ${where}
         ORDER BY n.created_at DESC, n.id DESC LIMIT $2`,
@@ -76,7 +76,7 @@ export class NotificationsRepository {
   }
 
   async unreadCount(userId: string, em?: EntityManager): Promise<number> {
-    const rows: { n: string }[] = await rowsOf(
+    const rows: { n: string }[] = await queryRows(
       em ?? this.db,
       'SELECT count(*) AS n FROM notifications WHERE user_id = $1 AND read_at IS NULL',
       [userId],
@@ -91,13 +91,13 @@ export class NotificationsRepository {
   async markRead(em: EntityManager, userId: string, ids: string[] | 'all'): Promise<string[]> {
     const rows: { id: string }[] =
       ids === 'all'
-        ? await rowsOf(
+        ? await queryRows(
             em,
             `UPDATE notifications SET read_at = now(), updated_at = now()
               WHERE user_id = $1 AND read_at IS NULL RETURNING id`,
             [userId],
           )
-        : await rowsOf(
+        : await queryRows(
             em,
             `UPDATE notifications SET read_at = now(), updated_at = now()
               WHERE user_id = $1 AND id = ANY($2::uuid[]) AND read_at IS NULL RETURNING id`,
@@ -108,7 +108,7 @@ export class NotificationsRepository {
 
   /** Marks the given notifications of the user acknowledged; returns the ids that changed. */
   async markAcked(em: EntityManager, userId: string, ids: string[]): Promise<string[]> {
-    const rows: { id: string }[] = await rowsOf(
+    const rows: { id: string }[] = await queryRows(
       em,
       `UPDATE notifications SET acked_at = now(), delivered_at = coalesce(delivered_at, now()), updated_at = now()
         WHERE user_id = $1 AND id = ANY($2::uuid[]) AND acked_at IS NULL RETURNING id`,
@@ -119,7 +119,7 @@ export class NotificationsRepository {
 
   /** The newest `limit` notifications still waiting for an acknowledgement, oldest first. */
   async pending(userId: string, limit: number): Promise<NotificationRow[]> {
-    const newest = await rowsOf<NotificationRow>(
+    const newest = await queryRows<NotificationRow>(
       this.db,
       `SELECT ${COLUMNS} FROM notifications
         WHERE user_id = $1 AND acked_at IS NULL AND read_at IS NULL
@@ -131,7 +131,7 @@ export class NotificationsRepository {
 
   async markDelivered(ids: string[]): Promise<void> {
     if (ids.length === 0) return;
-    await rowsOf(
+    await queryRows(
       this.db,
       `UPDATE notifications SET delivered_at = now(), updated_at = now()
         WHERE id = ANY($1::uuid[]) AND delivered_at IS NULL`,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { rowsOf } from './sql-rows.js';
+import { queryRows } from '../../common/sql-rows.js';
 
 export interface ConversationRow {
   id: string;
@@ -46,7 +46,7 @@ export class ConversationsRepository {
 
   /** Creates the direct conversation of an ordered pair, or returns null when it already exists. */
   async insertDirect(em: EntityManager, a: string, b: string): Promise<string | null> {
-    const rows: { id: string }[] = await rowsOf(
+    const rows: { id: string }[] = await queryRows(
       em,
       `INSERT INTO conversations (kind, direct_user_a, direct_user_b) VALUES ('direct', $1, $2)
        ON CONFLICT (direct_user_a, direct_user_b) WHERE kind = 'direct' DO NOTHING RETURNING id`,
@@ -56,7 +56,7 @@ export class ConversationsRepository {
   }
 
   async findDirect(em: EntityManager, a: string, b: string): Promise<string | null> {
-    const rows: { id: string }[] = await rowsOf(
+    const rows: { id: string }[] = await queryRows(
       em,
       `SELECT id FROM conversations WHERE kind = 'direct' AND direct_user_a = $1 AND direct_user_b = $2`,
       [a, b],
@@ -65,7 +65,7 @@ export class ConversationsRepository {
   }
 
   async insertGroup(em: EntityManager, title: string, ownerId: string): Promise<string> {
-    const rows: { id: string }[] = await rowsOf(
+    const rows: { id: string }[] = await queryRows(
       em,
       `INSERT INTO conversations (kind, title, owner_id) VALUES ('group', $1, $2) RETURNING id`,
       [title, ownerId],
@@ -80,7 +80,7 @@ export class ConversationsRepository {
     userIds: string[],
   ): Promise<string[]> {
     if (userIds.length === 0) return [];
-    const rows: { user_id: string }[] = await rowsOf(
+    const rows: { user_id: string }[] = await queryRows(
       em,
       `INSERT INTO conversation_participants (conversation_id, user_id)
        SELECT $1, u FROM unnest($2::uuid[]) WITH ORDINALITY AS t(u, i) ORDER BY i
@@ -95,7 +95,7 @@ export class ConversationsRepository {
     conversationId: string,
     userId: string,
   ): Promise<boolean> {
-    const rows: unknown[] = await rowsOf(
+    const rows: unknown[] = await queryRows(
       em,
       `DELETE FROM conversation_participants WHERE conversation_id = $1 AND user_id = $2 RETURNING user_id`,
       [conversationId, userId],
@@ -105,7 +105,7 @@ export class ConversationsRepository {
 
   /** The conversation, locked until the end of the transaction (participant changes). */
   async lock(em: EntityManager, id: string): Promise<ConversationRow | null> {
-    const rows: ConversationRow[] = await rowsOf(
+    const rows: ConversationRow[] = await queryRows(
       em,
       `SELECT ${CONVERSATION_COLUMNS} FROM conversations c WHERE c.id = $1 FOR UPDATE`,
       [id],
@@ -114,7 +114,7 @@ export class ConversationsRepository {
   }
 
   async find(db: Db, id: string): Promise<ConversationRow | null> {
-    const rows: ConversationRow[] = await rowsOf(
+    const rows: ConversationRow[] = await queryRows(
       db,
       `SELECT ${CONVERSATION_COLUMNS} FROM conversations c WHERE c.id = $1`,
       [id],
@@ -123,16 +123,17 @@ export class ConversationsRepository {
   }
 
   async setOwner(em: EntityManager, id: string, ownerId: string | null): Promise<void> {
-    await rowsOf(em, `UPDATE conversations SET owner_id = $2, updated_at = now() WHERE id = $1`, [
-      id,
-      ownerId,
-    ]);
+    await queryRows(
+      em,
+      `UPDATE conversations SET owner_id = $2, updated_at = now() WHERE id = $1`,
+      [id, ownerId],
+    );
   }
 
   /** Participants of the given conversations, in the order they joined. */
   participantsOf(conversationIds: string[], em?: EntityManager): Promise<ParticipantRow[]> {
     if (conversationIds.length === 0) return Promise.resolve([]);
-    return rowsOf(
+    return queryRows(
       em ?? this.db,
       `SELECT p.conversation_id, p.user_id, u.display_name, p.created_at
          FROM conversation_participants p JOIN users u ON u.id = p.user_id
@@ -143,7 +144,7 @@ export class ConversationsRepository {
   }
 
   async participantIds(db: Db, conversationId: string): Promise<string[]> {
-    const rows: { user_id: string }[] = await rowsOf(
+    const rows: { user_id: string }[] = await queryRows(
       db,
       `SELECT user_id FROM conversation_participants WHERE conversation_id = $1`,
       [conversationId],
@@ -153,7 +154,7 @@ export class ConversationsRepository {
 
   /** The participant who joined first, other than `except` (the next owner of a group). */
   async oldestParticipant(em: EntityManager, conversationId: string): Promise<string | null> {
-    const rows: { user_id: string }[] = await rowsOf(
+    const rows: { user_id: string }[] = await queryRows(
       em,
       `SELECT user_id FROM conversation_participants WHERE conversation_id = $1
         ORDER BY created_at, user_id LIMIT 1`,
@@ -172,7 +173,7 @@ export class ConversationsRepository {
     userId: string,
     lock = false,
   ): Promise<boolean> {
-    const rows: unknown[] = await rowsOf(
+    const rows: unknown[] = await queryRows(
       db,
       `SELECT 1 FROM conversation_participants WHERE conversation_id = $1 AND user_id = $2${
         lock ? ' FOR SHARE' : ''
@@ -183,7 +184,7 @@ export class ConversationsRepository {
   }
 
   async existingUsers(em: EntityManager, ids: string[]): Promise<Set<string>> {
-    const rows: { id: string }[] = await rowsOf(
+    const rows: { id: string }[] = await queryRows(
       em,
       `SELECT id FROM users WHERE id = ANY($1::uuid[])`,
       [ids],
@@ -203,7 +204,7 @@ export class ConversationsRepository {
       params.push(after.activityUs, after.id);
       cursor = `AND (c.last_activity_at, c.id) < (timestamptz 'epoch' + $3::bigint * interval '1 microsecond', $4::uuid)`;
     }
-    return rowsOf(
+    return queryRows(
       this.db,
       `SELECT ${CONVERSATION_COLUMNS}, p.last_read_seq, p.last_read_message_id,
               (extract(epoch FROM c.last_activity_at) * 1000000)::bigint::text AS activity_us,
@@ -224,7 +225,7 @@ export class ConversationsRepository {
     conversationId: string,
     userId: string,
   ): Promise<{ lastReadSeq: string; lastReadMessageId: string | null }> {
-    const rows: { last_read_seq: string; last_read_message_id: string | null }[] = await rowsOf(
+    const rows: { last_read_seq: string; last_read_message_id: string | null }[] = await queryRows(
       db,
       `SELECT last_read_seq, last_read_message_id FROM conversation_participants
         WHERE conversation_id = $1 AND user_id = $2`,
@@ -244,7 +245,7 @@ export class ConversationsRepository {
     seq: string,
     messageId: string,
   ): Promise<boolean> {
-    const rows: unknown[] = await rowsOf(
+    const rows: unknown[] = await queryRows(
       em,
       `UPDATE conversation_participants
           SET last_read_seq = $3, last_read_message_id = $4, updated_at = now()
@@ -255,7 +256,7 @@ export class ConversationsRepository {
   }
 
   async unreadCount(db: Db, conversationId: string, userId: string): Promise<number> {
-    const rows: { n: string }[] = await rowsOf(
+    const rows: { n: string }[] = await queryRows(
       db,
       `SELECT count(*) AS n FROM (SELECT 1 FROM messages m
         WHERE m.conversation_id = $1
@@ -278,7 +279,7 @@ export class ConversationsRepository {
     conversationId: string,
     windowMs: number,
   ): Promise<boolean> {
-    const rows: unknown[] = await rowsOf(
+    const rows: unknown[] = await queryRows(
       em,
       `INSERT INTO chat_notification_marks (user_id, conversation_id, notified_at) VALUES ($1, $2, now())
        ON CONFLICT (user_id, conversation_id) DO UPDATE SET notified_at = now(), updated_at = now()

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { rowsOf } from './sql-rows.js';
+import { queryRows } from '../../common/sql-rows.js';
 import type { ContentType } from '../entities/message.entity.js';
 
 export interface MessageRow {
@@ -32,7 +32,7 @@ export class MessagesRepository {
    * commit in sequence order.
    */
   async nextSeq(em: EntityManager, conversationId: string): Promise<string | null> {
-    const rows: { last_seq: string }[] = await rowsOf(
+    const rows: { last_seq: string }[] = await queryRows(
       em,
       `UPDATE conversations SET last_seq = last_seq + 1, last_activity_at = now(), updated_at = now()
         WHERE id = $1 RETURNING last_seq`,
@@ -53,7 +53,7 @@ export class MessagesRepository {
       clientMsgId: string | null;
     },
   ): Promise<MessageRow | null> {
-    const rows: MessageRow[] = await rowsOf(
+    const rows: MessageRow[] = await queryRows(
       em,
       `INSERT INTO messages (conversation_id, seq, sender_id, content, content_type, client_msg_id)
        VALUES ($1, $2, $3, $4, $5, $6)
@@ -69,7 +69,7 @@ export class MessagesRepository {
     senderId: string,
     clientMsgId: string,
   ): Promise<MessageRow | null> {
-    const rows: MessageRow[] = await rowsOf(
+    const rows: MessageRow[] = await queryRows(
       db,
       `SELECT ${COLUMNS} FROM messages WHERE sender_id = $1 AND client_msg_id = $2`,
       [senderId, clientMsgId],
@@ -78,7 +78,7 @@ export class MessagesRepository {
   }
 
   async find(db: Db, id: string, forUpdate = false): Promise<MessageRow | null> {
-    const rows: MessageRow[] = await rowsOf(
+    const rows: MessageRow[] = await queryRows(
       db,
       `SELECT ${COLUMNS} FROM messages WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''}`,
       [id],
@@ -92,7 +92,7 @@ export class MessagesRepository {
     content: string,
     contentType: ContentType,
   ): Promise<MessageRow> {
-    const rows: MessageRow[] = await rowsOf(
+    const rows: MessageRow[] = await queryRows(
       em,
       `UPDATE messages SET content = $2, content_type = $3, edited_at = now(), updated_at = now()
         WHERE id = $1 RETURNING ${COLUMNS}`,
@@ -103,7 +103,7 @@ export class MessagesRepository {
 
   /** Leaves a tombstone: same id and place in history, no content. */
   async tombstone(em: EntityManager, id: string): Promise<MessageRow> {
-    const rows: MessageRow[] = await rowsOf(
+    const rows: MessageRow[] = await queryRows(
       em,
       `UPDATE messages SET content = '', deleted_at = now(), updated_at = now()
         WHERE id = $1 RETURNING ${COLUMNS}`,
@@ -119,12 +119,12 @@ export class MessagesRepository {
     limit: number,
   ): Promise<MessageRow[]> {
     return beforeSeq === undefined
-      ? rowsOf(
+      ? queryRows(
           this.db,
           `SELECT ${COLUMNS} FROM messages WHERE conversation_id = $1 ORDER BY seq DESC LIMIT $2`,
           [conversationId, limit],
         )
-      : rowsOf(
+      : queryRows(
           this.db,
           `SELECT ${COLUMNS} FROM messages WHERE conversation_id = $1 AND seq < $3
             ORDER BY seq DESC LIMIT $2`,
@@ -135,7 +135,7 @@ export class MessagesRepository {
   /** The latest message of each conversation (tombstones included). */
   async latestOf(conversationIds: string[]): Promise<Map<string, MessageRow>> {
     if (conversationIds.length === 0) return new Map();
-    const rows: MessageRow[] = await rowsOf(
+    const rows: MessageRow[] = await queryRows(
       this.db,
       `SELECT m.* FROM unnest($1::uuid[]) AS c(id)
          CROSS JOIN LATERAL (SELECT ${COLUMNS} FROM messages
@@ -146,7 +146,7 @@ export class MessagesRepository {
   }
 
   async seqIn(db: Db, conversationId: string, messageId: string): Promise<string | null> {
-    const rows: { seq: string }[] = await rowsOf(
+    const rows: { seq: string }[] = await queryRows(
       db,
       `SELECT seq FROM messages WHERE id = $1 AND conversation_id = $2`,
       [messageId, conversationId],
