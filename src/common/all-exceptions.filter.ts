@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, Inject, Injectable } from '@nest
 import type { Request, Response } from 'express';
 import type { Logger as PinoLogger } from 'pino';
 import { commandContextOf } from './command-context.js';
-import { describeError, ErrorDescription } from './error-body.js';
+import { describeError, ErrorDescription, errorFrameOf } from './error-body.js';
 import { ROOT_LOGGER } from './logging/logger.module.js';
 
 /** A socket client as the realtime kernel shapes it: it can send a frame. */
@@ -44,15 +44,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
         'command failed',
       );
     }
-    session?.send({
-      type: 'error',
-      ...(ctx?.frameId !== undefined ? { id: ctx.frameId } : {}),
-      code: d.code,
-      message: d.message,
-      ...(d.details !== undefined ? { details: d.details } : {}),
-      ...(d.retryAfterMs !== undefined ? { retryAfterMs: d.retryAfterMs } : {}),
-      ...(d.traceId !== undefined ? { traceId: d.traceId } : {}),
-    });
+    session?.send(errorFrameOf(ctx?.frameId, d));
   }
 }
 

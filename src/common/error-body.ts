@@ -56,3 +56,39 @@ function internal(err: unknown, traceId?: string): ErrorDescription {
     unexpected: err,
   };
 }
+
+export interface ErrorFrame {
+  type: 'error';
+  id?: string;
+  code: ErrorCode;
+  message: string;
+  details?: unknown;
+  retryAfterMs?: number;
+  traceId?: string;
+}
+
+export function errorFrame(
+  id: string | undefined,
+  code: ErrorCode,
+  message: string,
+  extra: { details?: unknown; retryAfterMs?: number; traceId?: string } = {},
+): ErrorFrame {
+  return {
+    type: 'error',
+    ...(id !== undefined ? { id } : {}),
+    code,
+    message,
+    ...(extra.details !== undefined ? { details: extra.details } : {}),
+    ...(extra.retryAfterMs !== undefined ? { retryAfterMs: extra.retryAfterMs } : {}),
+    ...(extra.traceId !== undefined ? { traceId: extra.traceId } : {}),
+  };
+}
+
+/** The `error` frame of a described error, for the command that caused it. */
+export function errorFrameOf(id: string | undefined, d: ErrorDescription): ErrorFrame {
+  return errorFrame(id, d.code, d.message, {
+    details: d.details,
+    retryAfterMs: d.retryAfterMs,
+    traceId: d.traceId,
+  });
+}

@@ -6,6 +6,7 @@ import { APP_CONFIG } from '../../config/config.module.js';
 import { ChannelHub } from '../hub/channel-hub.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { ConnectionRegistry } from '../session/connection-registry.js';
+import { subscribedFrame } from '../protocol/frames.js';
 import { decodeCursor, SseSession } from './sse-session.js';
 
 /** Opens Server-Sent Event streams on the same hub and sessions as the socket. */
@@ -61,12 +62,7 @@ export class SseService {
     for (const channel of channels) {
       if (session.closed) break;
       await this.hub.join(session, channel, cursor[channel], (r) =>
-        session.send({
-          type: 'subscribed',
-          channel,
-          offset: r.latest,
-          ...(r.recovered !== undefined ? { recovered: r.recovered } : {}),
-        }),
+        session.send(subscribedFrame(channel, r)),
       );
     }
     return session;

@@ -1,5 +1,3 @@
-import { ErrorCode } from '../../common/error-codes.js';
-
 /** A persisted or ephemeral event as it travels between the log, the bus and the hub. */
 export interface ChannelEvent {
   channel: string;
@@ -69,30 +67,20 @@ export function encodeEventFrame(e: ChannelEvent): string {
   });
 }
 
-export interface ErrorFrame {
-  type: 'error';
-  id?: string;
-  code: ErrorCode;
-  message: string;
-  details?: unknown;
-  retryAfterMs?: number;
-  traceId?: string;
-}
+export { errorFrame, type ErrorFrame } from '../../common/error-body.js';
 
-export function errorFrame(
-  id: string | undefined,
-  code: ErrorCode,
-  message: string,
-  extra: { details?: unknown; retryAfterMs?: number; traceId?: string } = {},
-): ErrorFrame {
+/** The `subscribed` reply (PROTOCOL.md section 5), for the socket and for SSE alike. */
+export function subscribedFrame(
+  channel: string,
+  r: { latest: number; recovered?: boolean },
+  id?: string,
+): object {
   return {
-    type: 'error',
+    type: 'subscribed',
     ...(id !== undefined ? { id } : {}),
-    code,
-    message,
-    ...(extra.details !== undefined ? { details: extra.details } : {}),
-    ...(extra.retryAfterMs !== undefined ? { retryAfterMs: extra.retryAfterMs } : {}),
-    ...(extra.traceId !== undefined ? { traceId: extra.traceId } : {}),
+    channel,
+    offset: r.latest,
+    ...(r.recovered !== undefined ? { recovered: r.recovered } : {}),
   };
 }
 

@@ -3,7 +3,7 @@ import { AuthenticationService } from '../../auth/authentication.service.js';
 import { AppException } from '../../common/app.exception.js';
 import { ChannelPolicyRegistry } from '../channels/channel-policy.registry.js';
 import { ChannelHub } from '../hub/channel-hub.js';
-import { ClientFrame } from '../protocol/frames.js';
+import { ClientFrame, subscribedFrame } from '../protocol/frames.js';
 import { ConnectionRegistry } from '../session/connection-registry.js';
 import { RtSession } from '../session/session.js';
 import { ClusterStats } from './cluster-stats.js';
@@ -79,13 +79,7 @@ export class KernelCommands {
     }
     const channel = await this.policies.authorize(session.user, frame.channel);
     await this.hub.join(session, channel, since, (r) =>
-      session.send({
-        type: 'subscribed',
-        ...idOf(frame),
-        channel,
-        offset: r.latest,
-        ...(r.recovered !== undefined ? { recovered: r.recovered } : {}),
-      }),
+      session.send(subscribedFrame(channel, r, frame.id)),
     );
   }
 

@@ -4,14 +4,14 @@ import type { RawData } from 'ws';
 import type { AppConfig } from '../../config/app-config.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import { AppException } from '../../common/app.exception.js';
-import { describeError } from '../../common/error-body.js';
+import { describeError, errorFrameOf } from '../../common/error-body.js';
 import { ErrorCode } from '../../common/error-codes.js';
 import { ROOT_LOGGER, type RootLogger } from '../../common/logging/logger.module.js';
 import type { CommandContext } from '../../common/command-context.js';
 import { ChannelHub } from '../hub/channel-hub.js';
 import { RateLimitService } from '../limits/rate-limit.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
-import { ClientFrame, CloseCode, errorFrame, parseClientFrame } from '../protocol/frames.js';
+import { ClientFrame, CloseCode, parseClientFrame } from '../protocol/frames.js';
 import { ConnectionRegistry } from '../session/connection-registry.js';
 import { RtSession } from '../session/session.js';
 import { idOf, KernelCommands } from './kernel-commands.js';
@@ -116,11 +116,19 @@ export class WsKernel implements OnModuleDestroy {
       this.closeWith(session, CloseCode.UNSUPPORTED_DATA, 'binary frames are not supported');
       return;
     }
-    const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : data.toString('utf8');
-    const parsed = parseClientFrame(text);
-    const type = parsed.ok ? parsed.frame.type : 'invalid';
-    const known = parsed.ok && (this.kernel.handlers.has(type) || session.commands.has(type));
-    this.metrics.framesIn.inc({ type: known ? type : 'other' });
+    // `ws` hands text frames over as a Buffer (binaryType nodebuffer): its length is the frame size.
+    const raw = Array.isArray(data)
+      ? Buffer.concat(data)
+      : Buffer.isBuffer(data)
+        ? data
+        : Buffer.from(data);
+    const parsed = parseClientFrame(raw.toString('utf8'));
+    const kernelHandler = parsed.ok ? this.kernel.handlers.get(parsed.frame.type) : undefined;
+    const command =
+      parsed.ok && !kernelHandler ? session.commands.get(parsed.frame.type) : undefined;
+    this.metrics.framesIn.inc({
+      type: parsed.ok && (kernelHandler || command) ? parsed.frame.type : 'other',
+    });
     try {
       this.limits.consume(session.rateKey, 'ws');
     } catch (err) {
@@ -132,14 +140,12 @@ export class WsKernel implements OnModuleDestroy {
       return;
     }
     const frame = parsed.frame;
-    const kernelHandler = this.kernel.handlers.get(frame.type);
     if (kernelHandler) {
       Promise.resolve()
         .then(() => kernelHandler(session, frame))
         .catch((err: unknown) => this.sendError(session, frame.id, err));
       return;
     }
-    const command = session.commands.get(frame.type);
     if (!command) {
       this.sendError(
         session,
@@ -148,7 +154,7 @@ export class WsKernel implements OnModuleDestroy {
       );
       return;
     }
-    this.runCommand(session, frame, command, Buffer.byteLength(text));
+    this.runCommand(session, frame, command, raw.length);
   }
 
   private runCommand(
@@ -203,13 +209,7 @@ export class WsKernel implements OnModuleDestroy {
         'command failed',
       );
     this.metrics.framesOut.inc({ type: 'error' });
-    session.send(
-      errorFrame(id, d.code, d.message, {
-        details: d.details,
-        retryAfterMs: d.retryAfterMs,
-        traceId: d.traceId,
-      }),
-    );
+    session.send(errorFrameOf(id, d));
   }
 
   private onClose(session: WsSession): void {
