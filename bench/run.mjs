@@ -114,41 +114,7 @@ async function runFanout(
     tokens: target.tokens,
     publisherToken: target.admin?.token,
   };
-  const gen = spawn(process.execPath, ['bench/loadgen/fanout.mjs', JSON.stringify(cfg)], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const lines = createInterface({ input: gen.stdout });
-  let cpu0;
-  let genCpu0;
-  const result = await new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error('load generator timed out')),
-      durationMs + 120000,
-    );
-    lines.on('line', (line) => {
-      if (line === 'READY') {
-        cpu0 = serverPids.map(cpuMicros);
-        genCpu0 = cpuMicros(gen.pid);
-        gen.stdin.write('GO\n');
-      } else if (line.startsWith('RESULT ')) {
-        const serverCpuUs = serverPids.map(cpuMicros).reduce((n, c, i) => n + c - cpu0[i], 0);
-        const clientCpuUs = cpuMicros(gen.pid) - genCpu0;
-        clearTimeout(timer);
-        resolve({ ...JSON.parse(line.slice(7)), serverCpuUs, clientCpuUsProc: clientCpuUs });
-      }
-    });
-    gen.once('exit', (code) => code !== 0 && reject(new Error(`load generator exited ${code}`)));
-  });
-  const wallUs = result.elapsedMs * 1000;
-  return {
-    ...result,
-    serverCpuUsPerDelivery: result.received
-      ? Math.round((result.serverCpuUs / result.received) * 100) / 100
-      : null,
-    serverCpuShare: Math.round((result.serverCpuUs / wallUs / serverPids.length) * 100) / 100,
-    clientCpuShare: Math.round((result.clientCpuUsProc / wallUs) * 100) / 100,
-    bound: result.clientCpuUsProc > result.serverCpuUs / serverPids.length ? 'client' : 'server',
-  };
+  return runLoad('bench/loadgen/fanout.mjs', cfg, serverPids, durationMs);
 }
 
 async function fanout() {

@@ -2,13 +2,12 @@
 // subscribed to chat:{id}; messages are sent with `chat.send` at a fixed total
 // rate, alternating senders. Measures the ack (persisted, after commit) and the
 // delivery to the other participant. READY / GO / RESULT like fanout.mjs.
-import { readFileSync } from 'node:fs';
+import { loadConfig } from '../lib/config.mjs';
 import { createInterface } from 'node:readline';
 import WebSocket from 'ws';
 import { percentiles } from '../lib/proc.mjs';
 
-const arg = process.argv[2];
-const cfg = JSON.parse(arg.startsWith('@') ? readFileSync(arg.slice(1), 'utf8') : arg);
+const cfg = loadConfig();
 const { wsUrl, pairs, rate, durationMs } = cfg;
 const now = () => performance.timeOrigin + performance.now();
 const ackLatency = [];

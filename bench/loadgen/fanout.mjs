@@ -1,11 +1,12 @@
 // Load generator (its own process): N subscribers on one channel, one publisher
 // at a fixed rate. Prints READY when every subscriber is in, waits for GO on
 // stdin, then prints one RESULT line of JSON.
+import { loadConfig } from '../lib/config.mjs';
 import { createInterface } from 'node:readline';
 import { openPublisher, openSubscriber } from './clients.mjs';
 import { percentiles } from '../lib/proc.mjs';
 
-const cfg = JSON.parse(process.argv[2]);
+const cfg = loadConfig();
 const { target, subscribers, rate, durationMs, channel, tokens, publisherToken } = cfg;
 const latencies = [];
 let received = 0;

@@ -1,9 +1,10 @@
 // Opens N idle sockets (authenticated for our server), spread over 127.0.0.x
 // source addresses, prints "OPEN <n>", then holds them until killed.
+import { loadConfig } from '../lib/config.mjs';
 import { io } from 'socket.io-client';
 import WebSocket from 'ws';
 
-const cfg = JSON.parse(process.argv[2]);
+const cfg = loadConfig();
 const { target, count, tokens } = cfg;
 const sockets = [];
 const source = (i) => `127.0.0.${2 + (i % 50)}`;
