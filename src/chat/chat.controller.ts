@@ -122,8 +122,8 @@ export class ChatController {
     return this.messages.history(user, id, q);
   }
 
+  /** Membership is checked by the service, under the conversation's lock (FORBIDDEN). */
   @Post('conversations/:id/messages')
-  @ChannelAccess({ prefix: 'chat', param: 'id' })
   @ApiCreatedResponse({ type: MessageDto, description: 'Sent' })
   @ApiOkResponse({ type: MessageDto, description: 'An idempotent retry: the first message' })
   async send(

@@ -22,9 +22,12 @@ export class ChatGateway {
     private readonly typingService: TypingService,
   ) {}
 
-  /** Acks with the message (the first one on an idempotent retry). */
+  /**
+   * Acks with the message (the first one on an idempotent retry). Membership is
+   * checked by the service, under the conversation's lock, in the statement
+   * that inserts (FORBIDDEN otherwise): no separate check per send.
+   */
   @SubscribeMessage('chat.send')
-  @ChannelAccess({ prefix: 'chat', field: 'conversationId' })
   async send(
     @CurrentUser() user: AuthUser,
     @MessageBody() dto: SendMessageDto,

@@ -1,7 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { isUUID } from 'class-validator';
 import { DataSource } from 'typeorm';
 import type { AuthUser } from '../auth/auth.types.js';
+import { GroupCommit } from '../common/group-commit.js';
+import { ROOT_LOGGER, type RootLogger } from '../common/logging/logger.module.js';
 import { RealtimeService } from '../realtime/realtime.service.js';
 import { ChatAccessService } from './chat-access.service.js';
 import { ChatNotifier } from './chat-notifier.service.js';
@@ -14,6 +16,11 @@ import { MessagesRepository } from './repositories/messages.repository.js';
 
 const DEFAULT_PAGE = 50;
 
+interface SendJob {
+  user: AuthUser;
+  dto: SendMessageDto;
+}
+
 /** Messages, history and read receipts. Every write appends its event in the same transaction. */
 @Injectable()
 export class MessagesService {
@@ -24,16 +31,83 @@ export class MessagesService {
     private readonly conversations: ConversationsRepository,
     private readonly messages: MessagesRepository,
     private readonly notifier: ChatNotifier,
+    @Inject(ROOT_LOGGER) private readonly logger: RootLogger,
   ) {}
 
   /**
    * Sends a message (`chat.message.created` on `chat:{id}`). With a clientMsgId
    * already used by this sender, returns that first message with
    * `created: false` and publishes nothing.
+   *
+   * Sends are group-committed: those that arrive while a batch is being
+   * written share the next transaction. The ack still comes after the commit,
+   * and a conversation's messages still take `seq` and channel offsets in the
+   * order they arrived.
    */
   async send(user: AuthUser, dto: SendMessageDto): Promise<SendResult> {
-    const clientMsgId = dto.clientMsgId ?? null;
     if (!isUUID(dto.conversationId, 'all')) throw ChatException.notParticipant();
+    return this.sends.submit({ user, dto });
+  }
+
+  private readonly sends = new GroupCommit<SendJob, SendResult>(
+    (jobs) => this.sendBatch(jobs),
+    (job) => this.sendOne(job.user, job.dto),
+  );
+
+  /**
+   * One transaction for a batch: the conversations are locked (in id order),
+   * then one statement checks membership, takes the `seq` numbers and inserts,
+   * and one more appends the events. Sends it leaves out (not a participant,
+   * clientMsgId already used) go through `sendOne`, which answers them exactly.
+   */
+  private async sendBatch(jobs: SendJob[]): Promise<(SendResult | undefined)[]> {
+    try {
+      return await this.realtime.transaction(async (tx) => {
+        // Text PostgreSQL refuses (NUL) would fail the whole batch: sendOne answers it alone.
+        const batch = jobs.filter((j) => !j.dto.content.includes('\u0000'));
+        if (batch.length === 0) return jobs.map(() => undefined);
+        await this.messages.lockConversations(
+          tx.em,
+          batch.map((j) => j.dto.conversationId),
+        );
+        const rows = await this.messages.insertBatch(
+          tx.em,
+          batch.map((j) => ({
+            conversationId: j.dto.conversationId,
+            senderId: j.user.id,
+            content: j.dto.content,
+            contentType: j.dto.contentType ?? 'text',
+            clientMsgId: j.dto.clientMsgId ?? null,
+          })),
+        );
+        const views = rows.map(toMessageView);
+        await tx.appendAll(
+          views.map((message) => ({
+            channel: `chat:${message.conversationId}`,
+            event: 'chat.message.created',
+            data: message,
+          })),
+        );
+        const results = new Map<SendJob, SendResult>();
+        rows.forEach((row, k) => {
+          const job = batch[Number(row.n) - 1];
+          results.set(job, { message: views[k], created: true });
+          const conversation = { id: row.conversation_id, kind: row.kind, title: row.title };
+          tx.afterCommit(() =>
+            this.notifier.messageCreated(job.user, conversation, views[k], row.participant_ids),
+          );
+        });
+        return jobs.map((j) => results.get(j));
+      });
+    } catch (err) {
+      this.logger.warn({ err, sends: jobs.length }, 'chat send batch failed; sending one by one');
+      throw err;
+    }
+  }
+
+  /** One send in its own transaction: the path for whatever a batch left out. */
+  private async sendOne(user: AuthUser, dto: SendMessageDto): Promise<SendResult> {
+    const clientMsgId = dto.clientMsgId ?? null;
     return this.realtime.transaction(async (tx): Promise<SendResult> => {
       if (clientMsgId !== null) {
         const first = await this.messages.findByClientMsgId(tx.em, user.id, clientMsgId);
@@ -61,7 +135,6 @@ export class MessagesService {
         const first = await this.messages.findByClientMsgId(tx.em, user.id, clientMsgId!);
         return this.retried(first!, dto.conversationId);
       }
-      // What I send, I have read.
       await this.conversations.advanceRead(tx.em, dto.conversationId, user.id, row.seq, row.id);
       const message = toMessageView(row);
       await tx.append(`chat:${dto.conversationId}`, 'chat.message.created', message);

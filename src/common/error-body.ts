@@ -44,7 +44,25 @@ export function describeError(err: unknown, traceId?: string): ErrorDescription 
     if (status >= 500) return internal(err, traceId);
     return { status, code: codeForStatus(status), message, details };
   }
+  if (isUnstorableText(err)) {
+    return {
+      status: 400,
+      code: ErrorCode.BAD_REQUEST,
+      message: 'Text contains a character that cannot be stored (NUL, \\u0000)',
+    };
+  }
   return internal(err, traceId);
+}
+
+/**
+ * PostgreSQL refuses NUL in text (22021) and `\u0000` in jsonb (22P05): that is
+ * the client's input, not a server fault, whatever field carried it.
+ */
+function isUnstorableText(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const e = err as { code?: unknown; driverError?: { code?: unknown } };
+  const code = e.driverError?.code ?? e.code;
+  return code === '22021' || code === '22P05';
 }
 
 function internal(err: unknown, traceId?: string): ErrorDescription {

@@ -14,6 +14,10 @@ export interface RealtimeTx {
   readonly em: EntityManager;
   /** Appends a persisted event (offset assigned now, published after commit). */
   append(channel: string, event: string, data: unknown): Promise<ChannelEvent>;
+  /** Several appends in one statement (in the list's order within a channel). */
+  appendAll(
+    items: readonly { channel: string; event: string; data: unknown }[],
+  ): Promise<ChannelEvent[]>;
   /** An ephemeral event published after commit (no offset, not in the log). */
   ephemeral(channel: string, event: string, data: unknown, opts?: { excludeUserId?: string }): void;
   /** Work to run once the transaction committed (e.g. revoke a subscription). */
@@ -50,6 +54,11 @@ export class RealtimeService {
           const e = await this.log.append(em, channel, event, data);
           pending.push({ event: e });
           return e;
+        },
+        appendAll: async (items) => {
+          const events = await this.log.appendAll(em, items);
+          for (const event of events) pending.push({ event });
+          return events;
         },
         ephemeral: (channel, event, data, opts) => {
           pending.push({

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { queryRows } from '../../common/sql-rows.js';
+import type { ConversationKind } from '../entities/conversation.entity.js';
 import type { ContentType } from '../entities/message.entity.js';
 
 export interface MessageRow {
@@ -17,6 +18,22 @@ export interface MessageRow {
 }
 
 type Db = EntityManager | DataSource;
+
+export interface NewMessage {
+  conversationId: string;
+  senderId: string;
+  content: string;
+  contentType: ContentType;
+  clientMsgId: string | null;
+}
+
+/** A message inserted by `insertBatch`: `n` is its 1-based place in the batch. */
+export interface BatchRow extends MessageRow {
+  n: string;
+  kind: ConversationKind;
+  title: string | null;
+  participant_ids: string[];
+}
 
 const COLUMNS = `id, conversation_id, seq, sender_id, content, content_type, client_msg_id,
   edited_at, deleted_at, created_at`;
@@ -62,6 +79,76 @@ export class MessagesRepository {
       [m.conversationId, m.seq, m.senderId, m.content, m.contentType, m.clientMsgId],
     );
     return rows[0] ?? null;
+  }
+
+  /**
+   * Locks the conversations of a batch of sends, in id order: two batches (or a
+   * batch and a participant change) never wait on each other in a cycle.
+   */
+  async lockConversations(em: EntityManager, ids: string[]): Promise<void> {
+    await em.query(
+      'SELECT id FROM conversations WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE',
+      [[...new Set(ids)]],
+    );
+  }
+
+  /**
+   * Inserts a batch of messages in one statement, inside a transaction that
+   * holds their conversations' locks (`lockConversations` first). A send is
+   * left out, and gets no row, when its sender is not a participant or already
+   * used its clientMsgId: the caller handles those one by one. Every other send
+   * gets the next `seq` of its conversation in batch order, and moves its
+   * sender's read cursor (what I send, I have read).
+   */
+  async insertBatch(em: EntityManager, sends: readonly NewMessage[]): Promise<BatchRow[]> {
+    return queryRows<BatchRow>(
+      em,
+      `WITH input AS (
+         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[])
+           WITH ORDINALITY AS t(conversation_id, sender_id, content, content_type, client_msg_id, n)),
+       ok AS (
+         SELECT i.*, row_number() OVER (PARTITION BY i.conversation_id ORDER BY i.n) AS k
+           FROM input i
+          WHERE EXISTS (SELECT 1 FROM conversation_participants p
+                         WHERE p.conversation_id = i.conversation_id AND p.user_id = i.sender_id)
+            AND (i.client_msg_id IS NULL OR NOT EXISTS (
+                  SELECT 1 FROM messages m
+                   WHERE m.sender_id = i.sender_id AND m.client_msg_id = i.client_msg_id))),
+       bumped AS (
+         UPDATE conversations c
+            SET last_seq = c.last_seq + x.cnt, last_activity_at = now(), updated_at = now()
+           FROM (SELECT conversation_id, count(*) AS cnt FROM ok GROUP BY conversation_id) x
+          WHERE c.id = x.conversation_id
+         RETURNING c.id, c.last_seq, x.cnt, c.kind, c.title),
+       numbered AS (
+         SELECT ok.*, b.last_seq - b.cnt + ok.k AS seq, b.kind, b.title
+           FROM ok JOIN bumped b ON b.id = ok.conversation_id),
+       ins AS (
+         INSERT INTO messages (conversation_id, seq, sender_id, content, content_type, client_msg_id)
+         SELECT conversation_id, seq, sender_id, content, content_type, client_msg_id
+           FROM numbered ORDER BY n
+         ON CONFLICT (sender_id, client_msg_id) WHERE client_msg_id IS NOT NULL DO NOTHING
+         RETURNING ${COLUMNS}),
+       readers AS (
+         UPDATE conversation_participants p
+            SET last_read_seq = r.seq, last_read_message_id = r.id, updated_at = now()
+           FROM (SELECT DISTINCT ON (conversation_id, sender_id) conversation_id, sender_id, seq, id
+                   FROM ins ORDER BY conversation_id, sender_id, seq DESC) r
+          WHERE p.conversation_id = r.conversation_id AND p.user_id = r.sender_id
+            AND p.last_read_seq < r.seq)
+       SELECT numbered.n, numbered.kind, numbered.title, ins.*,
+              ARRAY(SELECT p.user_id FROM conversation_participants p
+                     WHERE p.conversation_id = ins.conversation_id) AS participant_ids
+         FROM ins JOIN numbered ON numbered.conversation_id = ins.conversation_id AND numbered.seq = ins.seq
+        ORDER BY numbered.n`,
+      [
+        sends.map((m) => m.conversationId),
+        sends.map((m) => m.senderId),
+        sends.map((m) => m.content),
+        sends.map((m) => m.contentType),
+        sends.map((m) => m.clientMsgId),
+      ],
+    );
   }
 
   async findByClientMsgId(

@@ -41,23 +41,60 @@ export class ChannelLogService {
     event: string,
     data: unknown,
   ): Promise<ChannelEvent> {
-    const rows: { offset: string; created_at: Date }[] = await em.query(
-      `WITH o AS (
-         INSERT INTO channel_offsets (channel, last_offset) VALUES ($1, 1)
-         ON CONFLICT (channel) DO UPDATE SET last_offset = channel_offsets.last_offset + 1, updated_at = now()
-         RETURNING last_offset)
-       INSERT INTO channel_events (channel, "offset", event, data)
-       SELECT $1, o.last_offset, $2, $3::jsonb FROM o
-       RETURNING "offset", created_at`,
-      [channel, event, JSON.stringify(data ?? null)],
+    return (await this.appendAll(em, [{ channel, event, data }]))[0];
+  }
+
+  /**
+   * Appends several events in one statement (a batch of commits): each channel's
+   * counter moves once by its number of events, offsets follow the list's order
+   * within a channel, and counter rows are locked in channel order (no deadlock
+   * between two batches). Returns the events in the list's order.
+   */
+  async appendAll(
+    em: EntityManager,
+    items: readonly { channel: string; event: string; data: unknown }[],
+  ): Promise<ChannelEvent[]> {
+    if (items.length === 0) return [];
+    const rows: { n: string; offset: string; created_at: Date }[] = await em.query(
+      `WITH input AS (
+         SELECT i.channel, i.event, d.data, i.n
+           FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS i(channel, event, n)
+           JOIN jsonb_array_elements($3::jsonb) WITH ORDINALITY AS d(data, n) USING (n)),
+       counts AS (SELECT channel, count(*) AS cnt FROM input GROUP BY channel),
+       o AS (
+         INSERT INTO channel_offsets (channel, last_offset)
+         SELECT channel, cnt FROM counts ORDER BY channel
+         ON CONFLICT (channel) DO UPDATE
+           SET last_offset = channel_offsets.last_offset + EXCLUDED.last_offset, updated_at = now()
+         RETURNING channel, last_offset),
+       numbered AS (
+         SELECT i.n, i.channel, i.event, i.data,
+                o.last_offset - c.cnt + row_number() OVER (PARTITION BY i.channel ORDER BY i.n) AS off
+           FROM input i JOIN counts c USING (channel) JOIN o USING (channel)),
+       ins AS (
+         INSERT INTO channel_events (channel, "offset", event, data)
+         SELECT channel, off, event, data FROM numbered ORDER BY n
+         RETURNING channel, "offset", created_at)
+       SELECT numbered.n, ins."offset", ins.created_at
+         FROM ins JOIN numbered ON numbered.channel = ins.channel AND numbered.off = ins."offset"
+        ORDER BY numbered.n`,
+      [
+        items.map((i) => i.channel),
+        items.map((i) => i.event),
+        JSON.stringify(items.map((i) => i.data ?? null)),
+      ],
     );
-    return {
-      channel,
-      offset: Number(rows[0].offset),
-      event,
-      data,
-      ts: rows[0].created_at.toISOString(),
-    };
+    return rows.map((r, k) => {
+      const item = items[Number(r.n) - 1];
+      if (Number(r.n) !== k + 1) throw new Error('channel log: appended rows out of order');
+      return {
+        channel: item.channel,
+        offset: Number(r.offset),
+        event: item.event,
+        data: item.data,
+        ts: r.created_at.toISOString(),
+      };
+    });
   }
 
   async latest(channel: string): Promise<number> {
