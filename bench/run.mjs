@@ -10,7 +10,7 @@ import jwt from 'jsonwebtoken';
 import pg from 'pg';
 import WebSocket from 'ws';
 import { startPostgres, startRedis } from '../scripts/services.mjs';
-import { cpuMicros, loadAverage, percentiles, rssBytes } from './lib/proc.mjs';
+import { cpuMicros, loadAverage, percentiles, rssBytes, settle } from './lib/proc.mjs';
 import {
   createDatabase,
   JWT_SECRET,
@@ -436,6 +436,10 @@ async function chat() {
         { wsUrl: target.wsUrl, pairs, rate, durationMs },
         [target.pid],
         durationMs,
+        // The previous step's sockets closed: their presence grace period
+        // (PRESENCE_GRACE_MS, 10 s) ends with one check per user, not to be
+        // counted in this step.
+        { settleMs: rows.length > 0 ? 12000 : 0 },
       );
       const held =
         r.lost === 0 && r.errors === 0 && r.ackLatencyMs.p99 < 100 && r.latencyMs.p99 < 100;
@@ -515,7 +519,7 @@ function runPgbench(databaseUrl, pairs, seconds) {
 }
 
 /** Runs a READY/GO/RESULT load generator, measuring the servers' CPU between GO and RESULT. */
-async function runLoad(script, cfg, serverPids, durationMs) {
+async function runLoad(script, cfg, serverPids, durationMs, { settleMs = 0 } = {}) {
   // The configuration can hold thousands of tokens: too long for argv.
   const cfgFile = path.join(os.tmpdir(), `bench-cfg-${process.pid}-${Date.now()}.json`);
   writeFileSync(cfgFile, JSON.stringify(cfg));
@@ -525,22 +529,27 @@ async function runLoad(script, cfg, serverPids, durationMs) {
   const lines = createInterface({ input: gen.stdout });
   let cpu0;
   let genCpu0;
+  let settledMs;
   const r = await new Promise((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error('load generator timed out')),
-      durationMs + 180000,
+      durationMs + 240000,
     );
     lines.on('line', (line) => {
       if (line === 'READY') {
-        cpu0 = serverPids.map(cpuMicros);
-        genCpu0 = cpuMicros(gen.pid);
-        gen.stdin.write('GO\n');
+        void settle(serverPids, { minWaitMs: settleMs }).then((waited) => {
+          settledMs = waited;
+          cpu0 = serverPids.map(cpuMicros);
+          genCpu0 = cpuMicros(gen.pid);
+          gen.stdin.write('GO\n');
+        });
       } else if (line.startsWith('RESULT ')) {
         clearTimeout(timer);
         resolve({
           ...JSON.parse(line.slice(7)),
           serverCpuUs: serverPids.map(cpuMicros).reduce((n, c, i) => n + c - cpu0[i], 0),
           clientCpuUsProc: cpuMicros(gen.pid) - genCpu0,
+          settledMs,
         });
       }
     });

@@ -18,6 +18,26 @@ export function rssBytes(pid) {
   return m ? Number(m[1]) * 1024 : 0;
 }
 
+/**
+ * Waits at least `minWaitMs`, then until the processes used under `quietShare`
+ * of a core for two 500 ms windows in a row (at most `maxWaitMs`): work left
+ * over from connecting or from a previous step must not count in the next one.
+ * Returns how long it waited.
+ */
+export async function settle(pids, { minWaitMs = 0, quietShare = 0.05, maxWaitMs = 30000 } = {}) {
+  const t0 = Date.now();
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  await sleep(minWaitMs);
+  let quiet = 0;
+  while (quiet < 2 && Date.now() - t0 < maxWaitMs) {
+    const c0 = pids.reduce((n, p) => n + cpuMicros(p), 0);
+    await sleep(500);
+    const used = pids.reduce((n, p) => n + cpuMicros(p), 0) - c0;
+    quiet = used < quietShare * 500_000 * pids.length ? quiet + 1 : 0;
+  }
+  return Date.now() - t0;
+}
+
 /** 1-minute load average of the machine. */
 export function loadAverage() {
   return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);

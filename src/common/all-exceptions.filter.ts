@@ -5,11 +5,6 @@ import { commandContextOf } from './command-context.js';
 import { describeError, ErrorDescription, errorFrameOf } from './error-body.js';
 import { ROOT_LOGGER } from './logging/logger.module.js';
 
-/** A socket client as the realtime kernel shapes it: it can send a frame. */
-interface FrameSink {
-  session?: { id: string; send(frame: object): void };
-}
-
 /**
  * The one exception filter of both transports. HTTP: `{statusCode, code,
  * message, details?}`. Socket commands: an `error` frame carrying the command's
@@ -37,7 +32,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const ctx = commandContextOf(host);
     if (ctx) ctx.failed = true;
     const d = describeError(exception);
-    const session = host.switchToWs().getClient<FrameSink>().session;
+    const session = ctx?.session;
     if (d.unexpected !== undefined) {
       this.logger.error(
         { err: d.unexpected, traceId: d.traceId, sessionId: session?.id, type: ctx?.type },

@@ -1,8 +1,18 @@
 import type { ArgumentsHost } from '@nestjs/common';
+import type { AuthUser } from '../auth/auth.types.js';
+
+/** The socket a command came from, as guards and the error filter need it. */
+export interface CommandSession {
+  readonly id: string;
+  readonly user: AuthUser | null;
+  send(frame: object): void;
+}
 
 /** What the kernel knows about the socket command being handled (read by the error filter and limits). */
 export interface CommandContext {
   readonly kind: 'rt.command';
+  /** Gateways' handlers are shared by every socket: the caller travels here. */
+  readonly session: CommandSession;
   frameId: string | undefined;
   type: string;
   frameBytes: number;

@@ -33,7 +33,7 @@ export class GroupCommit<I, O> {
   private async drain(): Promise<void> {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, this.maxBatch);
-      let results: (O | undefined)[] | null = null;
+      let results: (O | undefined)[] | null;
       try {
         results = await this.runBatch(batch.map((b) => b.item));
       } catch {

@@ -17,6 +17,9 @@ import { BoundCommand, KernelSocket, WsSession } from './ws-session.js';
 
 export const WS_PATH = '/ws';
 
+/** What gateways' handlers are bound to in place of a socket (see bindClientConnect). */
+const SHARED_CLIENT = Object.freeze({ shared: true });
+
 /**
  * The transport of the rt.v1 protocol on @nestjs/platform-ws's model: one
  * WebSocketServer at /ws shared by every gateway. The upgrade is authenticated
@@ -61,29 +64,38 @@ export class RealtimeWsAdapter extends AbstractWsAdapter {
     return wss;
   }
 
+  /**
+   * Nest would bind every gateway's handlers to every socket as it connects
+   * (one bound function per command per socket: kilobytes per idle socket).
+   * Here each gateway's connection handler runs once, with a placeholder
+   * client, and its commands go into the kernel's one table; the kernel passes
+   * the real socket to them in the command context. Gateways therefore get no
+   * per-socket hooks (handleConnection, handleDisconnect, @ConnectedSocket):
+   * the kernel and RealtimeService.onSessionOpen/Close are where socket
+   * lifecycle lives.
+   */
   override bindClientConnect(
-    server: WebSocketServer,
-    callback: (socket: KernelSocket, req: IncomingMessage) => void,
+    _server: WebSocketServer,
+    callback: (client: object, req?: IncomingMessage) => void,
   ): void {
-    server.on('connection', callback);
+    callback(SHARED_CLIENT);
   }
 
-  override bindClientDisconnect(client: KernelSocket, callback: () => void): void {
-    client.once('close', callback);
+  override bindClientDisconnect(): void {
+    // No per-socket hooks (see bindClientConnect).
   }
 
-  /** Nest hands each gateway's commands, bound to this socket; the kernel dispatches them. */
+  /** Each gateway's commands, once, into the kernel's table. */
   bindMessageHandlers(
-    client: KernelSocket,
+    _client: object,
     handlers: MessageMappingProperties[],
     transform: (data: unknown) => Observable<unknown>,
   ): void {
+    const commands = this.app.get(WsKernel).commands;
     for (const h of handlers) {
       const type = String(h.message);
-      client.session.commands.set(type, {
-        callback: h.callback as BoundCommand['callback'],
-        transform,
-      });
+      if (commands.has(type)) throw new Error(`two gateways handle the command ${type}`);
+      commands.set(type, { callback: h.callback as BoundCommand['callback'], transform });
     }
   }
 

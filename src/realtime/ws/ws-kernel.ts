@@ -32,6 +32,8 @@ export class WsKernel implements OnModuleDestroy {
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private idleTimer: NodeJS.Timeout | null = null;
   private readonly sockets = new Set<WsSession>();
+  /** Module commands by frame type: one table for every socket (see the adapter). */
+  readonly commands = new Map<string, BoundCommand>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -124,8 +126,7 @@ export class WsKernel implements OnModuleDestroy {
         : Buffer.from(data);
     const parsed = parseClientFrame(raw.toString('utf8'));
     const kernelHandler = parsed.ok ? this.kernel.handlers.get(parsed.frame.type) : undefined;
-    const command =
-      parsed.ok && !kernelHandler ? session.commands.get(parsed.frame.type) : undefined;
+    const command = parsed.ok && !kernelHandler ? this.commands.get(parsed.frame.type) : undefined;
     this.metrics.framesIn.inc({
       type: parsed.ok && (kernelHandler || command) ? parsed.frame.type : 'other',
     });
@@ -165,6 +166,7 @@ export class WsKernel implements OnModuleDestroy {
   ): void {
     const ctx: CommandContext = {
       kind: 'rt.command',
+      session,
       frameId: frame.id,
       type: frame.type,
       frameBytes,

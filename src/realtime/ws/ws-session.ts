@@ -5,7 +5,10 @@ import { RtSession } from '../session/session.js';
 
 const TEXT_FRAME = { binary: false };
 
-/** Nest's handler for one command on one socket, as given to the adapter. */
+/**
+ * Nest's handler for one command (guards, interceptors, pipes, filter and the
+ * gateway method), shared by every socket: the socket travels in the context.
+ */
 export interface BoundCommand {
   callback: (data: unknown, context: CommandContext) => unknown;
   transform: (result: unknown) => import('rxjs').Observable<unknown>;
@@ -14,8 +17,6 @@ export interface BoundCommand {
 /** A session carried by a `ws` socket speaking rt.v1 JSON frames. */
 export class WsSession extends RtSession {
   readonly transport = 'ws' as const;
-  /** Module commands of every gateway, bound to this socket by Nest. */
-  readonly commands = new Map<string, BoundCommand>();
   alive = true;
   expiryTimer: NodeJS.Timeout | null = null;
   /** The user channel's offset read at the upgrade: the auto-subscription starts there. */
