@@ -424,7 +424,7 @@ async function createPairs(base, users) {
 async function chat() {
   const pairsCount = quick ? 100 : 1000;
   const durationMs = quick ? 3000 : 8000;
-  const rates = quick ? [50, 200] : [100, 200, 400, 800, 1200, 1600];
+  const rates = ratesArg ?? (quick ? [50, 200] : [100, 200, 400, 800, 1200, 1600, 2400, 3200]);
   const target = await startTarget('ours', { users: 1 });
   const rows = [];
   try {

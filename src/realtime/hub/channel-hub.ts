@@ -16,11 +16,18 @@ interface LocalChannel {
   subscribers: Set<RtSession>;
   /** The next offset to deliver; null until the log told us where the channel stands. */
   next: number | null;
-  /** Events that arrived ahead of `next`, by offset. */
+  /** Events that arrived ahead of `next`, by offset (shared empty map until one does). */
   ahead: Map<number, OutboundEvent>;
   gapTimer: NodeJS.Timeout | null;
   ready: Promise<void>;
 }
+
+/**
+ * Most channels never see an event out of order: they share this empty map
+ * (never written: `deliver` swaps in a map of its own first) instead of one
+ * each: a user channel per socket adds up.
+ */
+const NO_EVENTS = new Map<number, OutboundEvent>();
 
 export type ControlHandler = (channel: string, data: unknown) => void;
 
@@ -182,6 +189,7 @@ export class ChannelHub implements OnModuleDestroy {
       return;
     }
     if (ch.next === null || e.offset > ch.next) {
+      if (ch.ahead === NO_EVENTS) ch.ahead = new Map();
       ch.ahead.set(e.offset, e);
       if (ch.next !== null) this.scheduleGapRepair(ch);
       return;
@@ -235,7 +243,7 @@ export class ChannelHub implements OnModuleDestroy {
       name: channel,
       subscribers: new Set(),
       next: null,
-      ahead: new Map(),
+      ahead: NO_EVENTS,
       gapTimer: null,
       ready: Promise.resolve(),
     };

@@ -20,8 +20,11 @@ export abstract class RtSession implements AuthCarrier {
   readonly openedAt = Date.now();
   lastActivity = Date.now();
   closed = false;
-  /** The last subscribe/unsubscribe of each channel still running (they run in order). */
-  readonly channelOps = new Map<string, Promise<void>>();
+  /**
+   * The last subscribe/unsubscribe of each channel still running (they run in
+   * order); created on first use, most sockets never need it.
+   */
+  channelOps: Map<string, Promise<void>> | null = null;
   /** Rate-limit refusals in the current window, for abuse detection. */
   strikes = 0;
   strikesWindowStart = Date.now();

@@ -111,14 +111,15 @@ function inOrder(
   op: () => Promise<void> | void,
 ): Promise<void> {
   const key = String(frame.channel);
-  const run = (session.channelOps.get(key) ?? Promise.resolve()).then(op);
+  const ops = (session.channelOps ??= new Map());
+  const run = (ops.get(key) ?? Promise.resolve()).then(op);
   const settled = run.then(
     () => undefined,
     () => undefined,
   );
-  session.channelOps.set(key, settled);
+  ops.set(key, settled);
   void settled.then(() => {
-    if (session.channelOps.get(key) === settled) session.channelOps.delete(key);
+    if (ops.get(key) === settled) ops.delete(key);
   });
   return run;
 }
