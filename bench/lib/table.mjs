@@ -35,16 +35,18 @@ if (c) {
     '',
   );
   out.push(
-    '| msg/s offered | persisted/s | ack p50 / p99 ms | delivery p50 / p99 ms | lost | errors | held |',
-    '| ---: | ---: | --- | --- | ---: | ---: | --- |',
+    '| msg/s offered | persisted/s | server µs/message | ack p50 / p99 ms | delivery p50 / p99 ms | lost | errors | held |',
+    '| ---: | ---: | ---: | --- | --- | ---: | ---: | --- |',
   );
   for (const r of c.rows)
     out.push(
-      `| ${r.rate} | ${r.persistedPerSec} | ${r.ackLatencyMs.p50} / ${r.ackLatencyMs.p99} | ${r.latencyMs.p50} / ${r.latencyMs.p99} | ${r.lost} | ${r.errors} | ${r.held ? 'yes' : 'no'} |`,
+      `| ${r.rate} | ${r.persistedPerSec} | ${Math.round(r.serverCpuUsPerDelivery)} | ${r.ackLatencyMs.p50} / ${r.ackLatencyMs.p99} | ${r.latencyMs.p50} / ${r.latencyMs.p99} | ${r.lost} | ${r.errors} | ${r.held ? 'yes' : 'no'} |`,
     );
+  const held = c.summary.persistedPerSecHeld;
+  const over = (tps) => (tps ? Math.round((held / tps) * 100) / 100 : null);
   out.push(
     '',
-    `pgbench, same transaction, same server: ${c.pgbench.clients1} tps with 1 client, ${c.pgbench.clients8} tps with 8. Held by ours: ${c.summary.persistedPerSecHeld}/s, ratio ours/pgbench ${c.summary.ratioOursOverPgbench}.`,
+    `pgbench, same transaction shape, same server: ${c.pgbench.clients1} tps with 1 client, ${c.pgbench.clients8} tps with 8. Held by ours: ${held}/s${c.rows.every((r) => r.held) ? ' (the highest step offered)' : ''}; ours/pgbench ${over(c.pgbench.clients1)} (1 client), ${over(c.pgbench.clients8)} (8 clients).`,
     '',
   );
 }
