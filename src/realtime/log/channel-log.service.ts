@@ -84,9 +84,9 @@ export class ChannelLogService {
         JSON.stringify(items.map((i) => i.data ?? null)),
       ],
     );
-    return rows.map((r, k) => {
+    // Rows come in list order (ORDER BY n); `n` names the item each belongs to.
+    return rows.map((r) => {
       const item = items[Number(r.n) - 1];
-      if (Number(r.n) !== k + 1) throw new Error('channel log: appended rows out of order');
       return {
         channel: item.channel,
         offset: Number(r.offset),
