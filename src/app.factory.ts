@@ -10,6 +10,8 @@ import { installBodyParser } from './common/http/body-parser.js';
 import { NestPinoLogger } from './common/logging/logger.js';
 import type { AppConfig } from './config/app-config.js';
 import { runMigrations } from './database/run-migrations.js';
+import { httpMetrics } from './realtime/metrics/http-metrics.js';
+import { MetricsService } from './realtime/metrics/metrics.service.js';
 import { RealtimeWsAdapter } from './realtime/ws/realtime-ws.adapter.js';
 
 export interface BuiltApp {
@@ -47,6 +49,7 @@ export function configureApp(
   logger: PinoLogger,
 ): void {
   app.disable('x-powered-by');
+  app.use(httpMetrics(app.get(MetricsService)));
   app.use(
     pinoHttp({
       logger: logger.child({ component: 'http' }),

@@ -9,7 +9,7 @@ export type AnnouncementsError = (typeof AnnouncementsError)[keyof typeof Announ
 
 export class AnnouncementsException extends AppException {
   constructor(
-    readonly reason: AnnouncementsError,
+    override readonly reason: AnnouncementsError,
     code: ErrorCode,
     message: string,
     details?: unknown,

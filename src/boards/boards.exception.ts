@@ -18,7 +18,7 @@ export type BoardsError = (typeof BoardsError)[keyof typeof BoardsError];
 /** A coded board error, mapped to an HTTP body or an `error` frame by the one filter. */
 export class BoardsException extends AppException {
   constructor(
-    readonly reason: BoardsError,
+    override readonly reason: BoardsError,
     code: ErrorCode,
     message: string,
     details?: unknown,

@@ -17,7 +17,7 @@ export type CalendarError = (typeof CalendarError)[keyof typeof CalendarError];
 
 export class CalendarException extends AppException {
   constructor(
-    readonly reason: CalendarError,
+    override readonly reason: CalendarError,
     code: ErrorCode,
     message: string,
     details?: unknown,

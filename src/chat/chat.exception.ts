@@ -18,7 +18,7 @@ export type ChatErrorReason =
 /** Coded errors of the chat module; `reason` says which rule, `code` is the contract's. */
 export class ChatException extends AppException {
   constructor(
-    readonly reason: ChatErrorReason,
+    override readonly reason: ChatErrorReason,
     code: ErrorCode,
     message: string,
     details?: unknown,

@@ -32,14 +32,13 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const ctx = commandContextOf(host);
     if (ctx) ctx.failed = true;
     const d = describeError(exception);
-    const session = ctx?.session;
     if (d.unexpected !== undefined) {
       this.logger.error(
-        { err: d.unexpected, traceId: d.traceId, sessionId: session?.id, type: ctx?.type },
+        { err: d.unexpected, traceId: d.traceId, sessionId: ctx?.session.id, type: ctx?.type },
         'command failed',
       );
     }
-    session?.send(errorFrameOf(ctx?.frameId, d));
+    ctx?.reply(errorFrameOf(ctx.frameId, d));
   }
 }
 
@@ -71,6 +70,7 @@ export function sendHttpError(
   res.status(e.status).json({
     statusCode: e.status,
     code: e.code,
+    ...(e.reason !== undefined ? { reason: e.reason } : {}),
     message: e.message,
     ...(e.details !== undefined ? { details: e.details } : {}),
     ...(e.retryAfterMs !== undefined ? { retryAfterMs: e.retryAfterMs } : {}),

@@ -5,6 +5,13 @@ import { ErrorCode, STATUS_BY_CODE } from './error-codes.js';
  * transport turns it into an HTTP body or an `error` frame.
  */
 export class AppException extends Error {
+  /**
+   * A stable sub-code naming the rule that refused (`NOT_PARTICIPANT`,
+   * `STALE_VERSION`), set by module exceptions; sent beside `code` in HTTP
+   * bodies and `error` frames so clients can tell refusals of one code apart.
+   */
+  readonly reason?: string;
+
   constructor(
     readonly code: ErrorCode,
     message: string,

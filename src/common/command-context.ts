@@ -1,11 +1,10 @@
 import type { ArgumentsHost } from '@nestjs/common';
 import type { AuthUser } from '../auth/auth.types.js';
 
-/** The socket a command came from, as guards and the error filter need it. */
+/** The connection a command came from, as guards need it. */
 export interface CommandSession {
   readonly id: string;
   readonly user: AuthUser | null;
-  send(frame: object): void;
 }
 
 /** What the kernel knows about the socket command being handled (read by the error filter and limits). */
@@ -16,6 +15,8 @@ export interface CommandContext {
   frameId: string | undefined;
   type: string;
   frameBytes: number;
+  /** Sends the command's reply in its place in the session's reply order. */
+  reply(frame: { type: string; [field: string]: unknown }): void;
   /** Set by the exception filter once it sent the command's error frame. */
   failed?: boolean;
 }

@@ -7,6 +7,8 @@ import { ErrorCode, codeForStatus } from './error-codes.js';
 export interface ErrorDescription {
   status: number;
   code: ErrorCode;
+  /** The module's sub-code of the refusal (see AppException.reason). */
+  reason?: string;
   message: string;
   details?: unknown;
   retryAfterMs?: number;
@@ -22,6 +24,7 @@ export function describeError(err: unknown, traceId?: string): ErrorDescription 
     return {
       status: err.status,
       code: err.code,
+      reason: err.reason,
       message: err.message,
       details: err.details,
       retryAfterMs: err.retryAfterMs,
@@ -75,26 +78,28 @@ function internal(err: unknown, traceId?: string): ErrorDescription {
   };
 }
 
-export interface ErrorFrame {
+export type ErrorFrame = {
   type: 'error';
   id?: string;
   code: ErrorCode;
+  reason?: string;
   message: string;
   details?: unknown;
   retryAfterMs?: number;
   traceId?: string;
-}
+};
 
 export function errorFrame(
   id: string | undefined,
   code: ErrorCode,
   message: string,
-  extra: { details?: unknown; retryAfterMs?: number; traceId?: string } = {},
+  extra: { reason?: string; details?: unknown; retryAfterMs?: number; traceId?: string } = {},
 ): ErrorFrame {
   return {
     type: 'error',
     ...(id !== undefined ? { id } : {}),
     code,
+    ...(extra.reason !== undefined ? { reason: extra.reason } : {}),
     message,
     ...(extra.details !== undefined ? { details: extra.details } : {}),
     ...(extra.retryAfterMs !== undefined ? { retryAfterMs: extra.retryAfterMs } : {}),
@@ -105,6 +110,7 @@ export function errorFrame(
 /** The `error` frame of a described error, for the command that caused it. */
 export function errorFrameOf(id: string | undefined, d: ErrorDescription): ErrorFrame {
   return errorFrame(id, d.code, d.message, {
+    reason: d.reason,
     details: d.details,
     retryAfterMs: d.retryAfterMs,
     traceId: d.traceId,

@@ -9,7 +9,7 @@ import {
 import type { Request, Response } from 'express';
 import type { AuthUser } from '../auth/auth.types.js';
 import { AcceptsQueryToken, CurrentUser, Roles } from '../auth/guards/decorators.js';
-import { SseService } from '../realtime/http/sse.service.js';
+import { RealtimeService } from '../realtime/realtime.service.js';
 import {
   AckNotificationsDto,
   AdminCreateNotificationDto,
@@ -33,7 +33,7 @@ import type {
 export class NotificationsController {
   constructor(
     private readonly notifications: NotificationsService,
-    private readonly sse: SseService,
+    private readonly realtime: RealtimeService,
   ) {}
 
   @Get()
@@ -59,7 +59,13 @@ export class NotificationsController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    await this.sse.open(req, res, user, [`user:${user.id}`], lastEventId ?? q.lastEventId);
+    await this.realtime.openEventStream(
+      req,
+      res,
+      user,
+      [`user:${user.id}`],
+      lastEventId ?? q.lastEventId,
+    );
   }
 
   @Post()

@@ -1,10 +1,8 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import type { AuthUser } from '../auth/auth.types.js';
 import { ROOT_LOGGER, type RootLogger } from '../common/logging/logger.module.js';
-import { encodeEventFrame } from '../realtime/protocol/frames.js';
 import { RealtimeService, RealtimeTx } from '../realtime/realtime.service.js';
-import { ConnectionRegistry } from '../realtime/session/connection-registry.js';
-import type { RtSession } from '../realtime/session/session.js';
+import type { RealtimeSession } from '../realtime/session/session.js';
 import type {
   AdminCreateNotificationDto,
   ListNotificationsQuery,
@@ -24,8 +22,6 @@ export type { CreateNotificationInput, NotificationView } from './notifications.
 /** At most this many waiting notifications are pushed to a session when it opens (the newest). */
 const PUSH_AT_CONNECT_MAX = 100;
 const DEFAULT_PAGE = 50;
-/** How long a new session's user channel may take to be joined before pushes are given up. */
-const SUBSCRIBE_WAIT_MS = 5000;
 
 /**
  * Notifications of one user: stored, announced as `notification.created` on
@@ -37,15 +33,13 @@ export class NotificationsService implements OnModuleInit {
   constructor(
     private readonly realtime: RealtimeService,
     private readonly repo: NotificationsRepository,
-    private readonly registry: ConnectionRegistry,
     @Inject(ROOT_LOGGER) private readonly logger: RootLogger,
   ) {}
 
   onModuleInit(): void {
-    const push = (s: RtSession): Promise<void> => this.pushPending(s);
-    this.realtime.onSessionOpen(push);
-    // An anonymous socket that sent an `auth` frame is a new session of that user too.
-    this.registry.onAuthenticated(push);
+    // Read only once the session gets `user:{id}` live: a notification committed
+    // in between is then either read here or delivered live, never neither.
+    this.realtime.onUserChannelReady((s) => this.pushPending(s));
   }
 
   /**
@@ -127,23 +121,21 @@ export class NotificationsService implements OnModuleInit {
    * `event` frames on `user:{id}` without an offset (they are re-sends, not new
    * events of the channel).
    */
-  async pushPending(session: RtSession): Promise<void> {
+  async pushPending(session: RealtimeSession): Promise<void> {
     const user = session.user;
     if (!user) return;
-    const channel = `user:${user.id}`;
     try {
-      if (!(await subscribedTo(session, channel))) return;
       const rows = await this.repo.pending(user.id, PUSH_AT_CONNECT_MAX);
       if (rows.length === 0 || session.closed) return;
-      for (const row of rows) {
-        const frame = encodeEventFrame({
-          channel,
+      this.realtime.deliver(
+        session,
+        `user:${user.id}`,
+        rows.map((row) => ({
           event: 'notification.created',
           data: toEventData(row),
           ts: row.created_at.toISOString(),
-        });
-        session.sendEvent(frame, 'notification.created', channel, undefined);
-      }
+        })),
+      );
       await this.repo.markDelivered(rows.filter((r) => r.delivered_at === null).map((r) => r.id));
     } catch (err) {
       this.logger.warn({ err, userId: user.id }, 'could not push pending notifications');
@@ -162,26 +154,6 @@ export class NotificationsService implements OnModuleInit {
         this.repo.markDelivered([row.id]).catch(() => undefined);
     });
     return toView(row);
-  }
-}
-
-/**
- * Resolves true once the session's subscription to `channel` is live (the
- * kernel joins `user:{id}` asynchronously after `connected`), false when it
- * never is (an event stream of other channels) or the session closed.
- *
- * Reading the waiting notifications only after that point closes a race: one
- * committed between `connected` and the join would otherwise be neither pushed
- * (read too early) nor delivered live (before the subscription's position).
- */
-async function subscribedTo(session: RtSession, channel: string): Promise<boolean> {
-  const until = Date.now() + SUBSCRIBE_WAIT_MS;
-  for (;;) {
-    if (session.closed) return false;
-    const sub = session.subs.get(channel);
-    if (sub && sub.replay === null) return true;
-    if (Date.now() > until) return false;
-    await new Promise((r) => setTimeout(r, 10));
   }
 }
 

@@ -8,7 +8,7 @@ export type PresenceError = (typeof PresenceError)[keyof typeof PresenceError];
 
 export class PresenceException extends AppException {
   constructor(
-    readonly reason: PresenceError,
+    override readonly reason: PresenceError,
     code: ErrorCode,
     message: string,
   ) {

@@ -4,7 +4,7 @@ import { queryRows } from '../common/sql-rows.js';
 import { PresenceView } from './dto/presence.dto.js';
 import type { ChosenStatus } from './entities/user-presence.entity.js';
 
-interface PresenceRow {
+export interface PresenceRow {
   user_id: string;
   status: ChosenStatus;
   online: boolean;
@@ -67,17 +67,15 @@ export class PresenceRepository {
     return rows.map((r) => r.user_id);
   }
 
-  async views(userIds: string[]): Promise<PresenceView[]> {
+  /** The stored state of each user, in the order given (null: never seen). */
+  async states(userIds: string[]): Promise<(PresenceRow | null)[]> {
     const rows = await queryRows<PresenceRow>(
       this.db.manager,
       `SELECT user_id, status, online, last_seen_at FROM user_presence WHERE user_id = ANY($1::uuid[])`,
       [userIds],
     );
     const byId = new Map(rows.map((r) => [r.user_id, r]));
-    return userIds.map((userId) => {
-      const r = byId.get(userId);
-      return r ? toPresenceView(r) : { userId, status: 'offline', lastSeenAt: null };
-    });
+    return userIds.map((userId) => byId.get(userId) ?? null);
   }
 }
 

@@ -9,15 +9,13 @@ import type { AuthUser } from '../auth/auth.types.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { ROOT_LOGGER, type RootLogger } from '../common/logging/logger.module.js';
+import { SocketCounter } from '../realtime/cluster/socket-counter.js';
 import { RealtimeService } from '../realtime/realtime.service.js';
-import { ConnectionRegistry } from '../realtime/session/connection-registry.js';
-import type { RtSession } from '../realtime/session/session.js';
-import { SocketCounter } from './counters/socket-counter.js';
+import type { RealtimeSession } from '../realtime/session/session.js';
 import { PresenceView, SetPresenceDto } from './dto/presence.dto.js';
 import { PRESENCE_CHANNEL, PresenceAccess } from './presence.access.js';
 import { PresenceRepository, toPresenceView } from './presence.repository.js';
 
-export const SOCKET_COUNTER = Symbol('SOCKET_COUNTER');
 export const PRESENCE_CHANGED = 'presence.changed';
 
 /**
@@ -42,17 +40,15 @@ export class PresenceService
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(ROOT_LOGGER) private readonly logger: RootLogger,
-    @Inject(SOCKET_COUNTER) private readonly counter: SocketCounter,
+    private readonly counter: SocketCounter,
     private readonly realtime: RealtimeService,
-    private readonly registry: ConnectionRegistry,
     private readonly repo: PresenceRepository,
     private readonly access: PresenceAccess,
   ) {}
 
   onModuleInit(): void {
-    this.realtime.onSessionOpen((s) => this.sessionOpened(s));
-    this.registry.onAuthenticated((s) => this.sessionOpened(s));
-    this.realtime.onSessionClose((s) => this.sessionClosed(s));
+    this.realtime.onSessionOpening((s) => this.sessionOpened(s));
+    this.realtime.onSessionClosed((s) => this.sessionClosed(s));
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -93,24 +89,49 @@ export class PresenceService
     return view;
   }
 
+  /**
+   * The announced state, except for users whose socket is counted but whose
+   * online mark is still being written: a socket is counted before its client
+   * is told it is connected, so from then on every node reads the user online.
+   */
   async get(user: AuthUser, userIds: string[]): Promise<PresenceView[]> {
     await this.access.requireReader(user);
-    return this.repo.views([...new Set(userIds)]);
+    const ids = [...new Set(userIds)];
+    const states = await this.repo.states(ids);
+    return Promise.all(
+      ids.map(async (userId, i) => {
+        const row = states[i];
+        if (row?.online) return toPresenceView(row);
+        if (!(await this.counter.isOnlineAnywhere(userId)))
+          return row ? toPresenceView(row) : { userId, status: 'offline', lastSeenAt: null };
+        return {
+          userId,
+          status: row?.status ?? 'online',
+          lastSeenAt: row?.last_seen_at?.toISOString() ?? new Date().toISOString(),
+        };
+      }),
+    );
   }
 
   // Sockets
 
-  private sessionOpened(session: RtSession): Promise<void> {
+  /**
+   * Counted before the client hears `connected` (the kernel waits for this
+   * hook); the online mark and its `presence.changed` follow right after.
+   */
+  private async sessionOpened(session: RealtimeSession): Promise<void> {
     const user = session.user;
-    if (session.transport !== 'ws' || !user || this.shuttingDown) return Promise.resolve();
-    if (this.counted.has(session.id)) return Promise.resolve();
+    if (session.transport !== 'ws' || !user || this.shuttingDown) return;
+    if (this.counted.has(session.id)) return;
     this.counted.add(session.id);
-    return this.enqueue(user.id, async () => {
-      if ((await this.counter.add(user.id)) === 1) await this.markOnline(user.id);
+    let first = false;
+    await this.enqueue(user.id, async () => {
+      first = (await this.counter.add(user.id)) === 1;
     });
+    if (first) void this.enqueue(user.id, () => this.markOnline(user.id));
   }
 
-  private sessionClosed(session: RtSession): Promise<void> {
+  private sessionClosed(session: RealtimeSession): Promise<void> {
     const user = session.user;
     if (!user || !this.counted.delete(session.id)) return Promise.resolve();
     // A draining instance leaves its users' presence to the grace period (rolling restart).

@@ -23,7 +23,9 @@ import { KernelGateway } from './realtime.gateway.js';
 import { RealtimeLifecycle } from './realtime.lifecycle.js';
 import { RealtimeService } from './realtime.service.js';
 import { ConnectionRegistry } from './session/connection-registry.js';
-import { ClusterStats } from './ws/cluster-stats.js';
+import { ClusterStats } from './cluster/cluster-stats.js';
+import { RedisSocketCounter } from './cluster/redis-socket-counter.js';
+import { LocalSocketCounter, SocketCounter } from './cluster/socket-counter.js';
 import { KernelCommands } from './ws/kernel-commands.js';
 import { WsKernel } from './ws/ws-kernel.js';
 
@@ -46,6 +48,27 @@ import { WsKernel } from './ws/ws-kernel.js';
       useFactory: (bus: EventBus): ReadinessCheck[] =>
         bus.kind === 'redis' ? [{ name: 'redis', check: () => bus.ping() }] : [],
     },
+    {
+      // How many sockets each user has on every node (presence reads it).
+      provide: SocketCounter,
+      inject: [APP_CONFIG, ROOT_LOGGER, EVENT_BUS],
+      useFactory: (config: AppConfig, logger: RootLogger, bus: EventBus): SocketCounter => {
+        if (!(bus instanceof RedisBus)) return new LocalSocketCounter();
+        const { graceMs, instanceTtlMs, redisPrefix } = config.presence;
+        const sweepMs = Math.max(
+          50,
+          Math.min(1000, Math.floor(Math.min(graceMs, instanceTtlMs) / 4)),
+        );
+        return new RedisSocketCounter(
+          bus.pub,
+          bus.nodeId,
+          redisPrefix,
+          instanceTtlMs,
+          sweepMs,
+          logger.child({ component: 'socket-counter' }),
+        );
+      },
+    },
     MetricsService,
     ChannelPolicyRegistry,
     ChannelLogService,
@@ -63,15 +86,9 @@ import { WsKernel } from './ws/ws-kernel.js';
     { provide: APP_INTERCEPTOR, useClass: RateLimitInterceptor },
     { provide: APP_INTERCEPTOR, useClass: SizeLimitInterceptor },
   ],
-  exports: [
-    RealtimeService,
-    ChannelPolicyRegistry,
-    RateLimitService,
-    SseService,
-    READINESS_CHECKS,
-    EVENT_BUS,
-    ConnectionRegistry,
-    ChannelHub,
-  ],
+  // The kernel's one door: modules write and listen through RealtimeService and
+  // read the cross-node socket counts; sessions, the hub, the registry and the bus
+  // stay inside.
+  exports: [RealtimeService, SocketCounter, READINESS_CHECKS],
 })
 export class RealtimeModule {}

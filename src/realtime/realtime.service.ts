@@ -1,11 +1,14 @@
 import { Injectable } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { DataSource, EntityManager } from 'typeorm';
 import type { AuthUser } from '../auth/auth.types.js';
 import { ChannelPolicy, ChannelPolicyRegistry } from './channels/channel-policy.registry.js';
+import { SseService } from './http/sse.service.js';
 import { ChannelHub } from './hub/channel-hub.js';
 import { ChannelLogService } from './log/channel-log.service.js';
-import { ChannelEvent } from './protocol/frames.js';
-import { ConnectionRegistry, SessionListener } from './session/connection-registry.js';
+import { ChannelEvent, encodeEventFrame } from './protocol/frames.js';
+import { ConnectionRegistry, SessionHook } from './session/connection-registry.js';
+import { RealtimeSession, RtSession } from './session/session.js';
 
 const REVOKE_CONTROL = 'system.revoke';
 
@@ -37,6 +40,7 @@ export class RealtimeService {
     private readonly hub: ChannelHub,
     private readonly policies: ChannelPolicyRegistry,
     private readonly registry: ConnectionRegistry,
+    private readonly sse: SseService,
   ) {
     hub.onControl(REVOKE_CONTROL, (channel, data) => {
       const userId = (data as { userId?: unknown } | null)?.userId;
@@ -100,7 +104,7 @@ export class RealtimeService {
    * changed). Other nodes do the same when they receive the `system.revoke`
    * control message that `revokeEverywhere` publishes.
    */
-  revokeLocal(userId: string, channel: string): number {
+  private revokeLocal(userId: string, channel: string): number {
     let n = 0;
     for (const s of this.registry.sessionsOf(userId)) {
       if (this.hub.leave(s, channel)) {
@@ -120,14 +124,61 @@ export class RealtimeService {
     this.hub.publishControl(channel, REVOKE_CONTROL, { userId });
   }
 
+  /** True while the user has a session (socket or event stream) on this node. */
   isConnectedHere(userId: string): boolean {
     return this.registry.isConnected(userId);
   }
 
-  onSessionOpen(fn: SessionListener): void {
-    this.registry.onOpen(fn);
+  /**
+   * Runs when a session becomes a user's: at connect, or when an anonymous
+   * socket authenticates. The client is told it is connected (`connected`,
+   * `authenticated`) only once every such hook has finished (at most 5 s), so
+   * what a hook records is visible to everyone from then on.
+   */
+  onSessionOpening(fn: SessionHook): void {
+    this.registry.onOpening(fn);
   }
-  onSessionClose(fn: SessionListener): void {
-    this.registry.onClose(fn);
+
+  /** Runs when a session closed. */
+  onSessionClosed(fn: SessionHook): void {
+    this.registry.onClosed(fn);
+  }
+
+  /**
+   * Runs once a session receives its user's channel live: from then on every
+   * event committed on `user:{id}` reaches it, so state read now and sent with
+   * `deliver` cannot miss one committed in between.
+   */
+  onUserChannelReady(fn: SessionHook): void {
+    this.registry.onUserChannelReady(fn);
+  }
+
+  /**
+   * Sends already persisted events to one session as `event` frames without an
+   * offset: re-sends of state (waiting notifications), not new events of the channel.
+   */
+  deliver(
+    session: RealtimeSession,
+    channel: string,
+    events: readonly { event: string; data: unknown; ts: string }[],
+  ): void {
+    if (!(session instanceof RtSession) || session.closed) return;
+    for (const e of events)
+      session.sendEvent(encodeEventFrame({ channel, ...e }), e.event, channel, undefined);
+    session.meter.sent('event', events.length);
+  }
+
+  /**
+   * Streams already authorised channels to an HTTP client as Server-Sent Events
+   * until it goes away, resuming from a `Last-Event-ID` cursor when given.
+   */
+  async openEventStream(
+    req: Request,
+    res: Response,
+    user: AuthUser | null,
+    channels: string[],
+    lastEventId: string | undefined,
+  ): Promise<void> {
+    await this.sse.open(req, res, user, channels, lastEventId);
   }
 }

@@ -2,6 +2,7 @@ import request, { Response } from 'supertest';
 import { sqlClient } from '../helpers/databases.js';
 import { startTestApp, TestApp } from '../helpers/test-app.js';
 import { registerUser } from '../helpers/users.js';
+import { connect } from '../helpers/ws-client.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -159,5 +160,41 @@ describe('unexpected errors', () => {
     expectErrorBody(res, 500, 'INTERNAL', ['traceId']);
     expect(res.body.traceId).toMatch(UUID);
     expect(res.body.traceId).toBe(res.headers['x-request-id']);
+  });
+});
+
+describe('module refusals carry a stable reason beside the code', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('names the rule in the HTTP body and in the error frame alike', async () => {
+    const user = await registerUser(t.baseUrl);
+    const missingCard = '00000000-0000-4000-8000-000000000000';
+    const res = await request(t.baseUrl)
+      .patch(`/api/cards/${missingCard}`)
+      .set('Authorization', `Bearer ${user.accessToken}`)
+      .send({ version: 1, title: 'x' });
+    expectErrorBody(res, 404, 'NOT_FOUND', ['reason']);
+    expect(res.body.reason).toBe('CARD_NOT_FOUND');
+    const s = await connect(t.baseUrl, { token: user.accessToken });
+    try {
+      const frame = await s.request('board.card.update', {
+        data: { cardId: missingCard, version: 1, title: 'x' },
+      });
+      expect(frame).toEqual({
+        type: 'error',
+        id: frame.id,
+        code: 'NOT_FOUND',
+        reason: 'CARD_NOT_FOUND',
+        message: res.body.message as string,
+      });
+    } finally {
+      s.close();
+    }
   });
 });

@@ -90,6 +90,16 @@ describe('presence across instances (Redis)', () => {
     expect(await statusVia(b, bob.id)).toBe('offline');
   });
 
+  it('reads a user online on every node as soon as their client got `connected`', async () => {
+    for (let i = 0; i < 6; i++) {
+      const user = await registerUser(a.baseUrl);
+      // connect() resolves on the `connected` frame: no wait for the online mark.
+      await socketOn(i % 2 === 0 ? a : b, user);
+      const [viaA, viaB] = await Promise.all([statusVia(a, user.id), statusVia(b, user.id)]);
+      expect({ user: i, viaA, viaB }).toEqual({ user: i, viaA: 'online', viaB: 'online' });
+    }
+  });
+
   it('a rolling restart: users of the stopped instance who reconnect elsewhere never go offline', async () => {
     const c = await startTestApp({ env, databaseUrl: a.databaseUrl });
     const carol = await registerUser(a.baseUrl);

@@ -53,6 +53,14 @@ describe('presence (one instance)', () => {
     await t?.close();
   });
 
+  it('reads a user online as soon as their client got `connected`', async () => {
+    for (let i = 0; i < 5; i++) {
+      const user = await registerUser(t.baseUrl);
+      await socketOf(user);
+      expect((await presenceOf([user.id]))[0].status).toBe('online');
+    }
+  });
+
   it('online with the first socket (ephemeral presence.changed), offline only after the grace period', async () => {
     const bob = await registerUser(t.baseUrl);
     const never = await registerUser(t.baseUrl);

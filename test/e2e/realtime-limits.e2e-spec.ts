@@ -87,6 +87,28 @@ describe('realtime rate limits (PROTOCOL.md section 3)', () => {
     expect(s.frames.some((f) => f.id === 'last-straw')).toBe(false);
   });
 
+  it('answers every accepted frame, in the order accepted, before closing with 4429', async () => {
+    const user = await registerUser(t.baseUrl);
+    const s = await socketOf(user);
+    // One burst: a command that writes to the database first (its ack takes a
+    // transaction), then pings that would be answered at once, then refusals
+    // past the abuse threshold.
+    const burst = 20;
+    s.send({ type: 'test.publish', id: 'f-0', data: { room: 'open-order', n: 1 } });
+    for (let i = 1; i < burst; i++) s.send({ type: 'ping', id: `f-${i}` });
+    await expect(s.closed).resolves.toMatchObject({ code: 4429 });
+    const replies = s.frames.filter((f) => typeof f.id === 'string' && f.id.startsWith('f-'));
+    expect(replies.map((f) => f.id)).toEqual(
+      Array.from({ length: LIMIT + ABUSE_THRESHOLD }, (_, i) => `f-${i}`),
+    );
+    expect(replies.map((f) => f.type)).toEqual([
+      'ack',
+      ...Array<string>(LIMIT - 1).fill('pong'),
+      ...Array<string>(ABUSE_THRESHOLD).fill('error'),
+    ]);
+    expect(replies.slice(LIMIT).every((f) => f.code === 'RATE_LIMITED')).toBe(true);
+  });
+
   it('makes HTTP writes share the budget: 429 with Retry-After once the socket spent it', async () => {
     const user = await registerUser(t.baseUrl);
     const s = await socketOf(user);

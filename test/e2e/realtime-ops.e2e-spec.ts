@@ -82,6 +82,34 @@ describe('realtime metrics and readiness', () => {
     expect(sample(text, 'rt_delivery_latency_seconds_sum')).toBeLessThan(10);
     expect(sample(text, 'rt_bus_reconnects_total')).toBe(0);
     expect(text).toMatch(/^# TYPE rt_delivery_latency_seconds histogram$/m);
+    // Every frame sent, by type: the greeting, replies, the refusal and the event.
+    expect(sample(text, 'rt_frames_out_total{type="connected"}')).toBe(1);
+    expect(sample(text, 'rt_frames_out_total{type="subscribed"}')).toBe(1);
+    expect(sample(text, 'rt_frames_out_total{type="ack"}')).toBe(1);
+    expect(sample(text, 'rt_frames_out_total{type="pong"}')).toBe(1);
+    expect(sample(text, 'rt_frames_out_total{type="error"}')).toBe(1);
+    expect(sample(text, 'rt_frames_out_total{type="event"}')).toBe(1);
+    expect(sample(text, 'rt_channels')).toBe(2);
+    expect(sample(text, 'rt_subscriptions')).toBe(2);
+  });
+
+  it('times HTTP requests by method, route pattern and status', async () => {
+    await request(t.baseUrl).get('/api/channels/test:open-metrics/events').set(bearer(alice));
+    await request(t.baseUrl).get('/api/nowhere');
+    const text = (await request(t.baseUrl).get('/metrics')).text;
+    expect(
+      sample(
+        text,
+        'http_request_duration_seconds_count{method="GET",route="/api/channels/:channel/events",status="200"}',
+      ),
+    ).toBe(1);
+    expect(
+      sample(
+        text,
+        'http_request_duration_seconds_count{method="GET",route="unmatched",status="404"}',
+      ),
+    ).toBe(1);
+    expect(text).toMatch(/^# TYPE http_request_duration_seconds histogram$/m);
   });
 
   it('reports readiness of the database, and no Redis check without REDIS_URL', async () => {

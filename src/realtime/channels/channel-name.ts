@@ -13,3 +13,8 @@ export function parseChannelName(channel: unknown): ChannelName | undefined {
   if (!m) return undefined;
   return { channel, prefix: m[1], resourceId: m[2] };
 }
+
+/** The channel every session of a user is subscribed to at connect. */
+export function userChannel(userId: string): string {
+  return `user:${userId}`;
+}

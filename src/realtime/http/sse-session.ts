@@ -1,5 +1,6 @@
 import type { Response } from 'express';
 import type { AuthUser } from '../../auth/auth.types.js';
+import type { ServerFrame } from '../protocol/frames.js';
 import { RtSession } from '../session/session.js';
 
 /**
@@ -27,11 +28,9 @@ export class SseSession extends RtSession {
     this.write(`data: ${text}\n\n`);
   }
 
-  override send(frame: object): void {
-    const type = (frame as { type?: unknown }).type;
-    this.write(
-      `event: ${typeof type === 'string' ? type : 'message'}\ndata: ${JSON.stringify(frame)}\n\n`,
-    );
+  override send(frame: ServerFrame): void {
+    this.meter.sent(frame.type);
+    this.write(`event: ${frame.type}\ndata: ${JSON.stringify(frame)}\n\n`);
   }
 
   override sendEvent(

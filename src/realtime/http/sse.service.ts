@@ -41,7 +41,9 @@ export class SseService {
     req.socket.setTimeout(0);
 
     const session = new SseSession(res, user, req.ip ?? 'unknown');
+    session.meter = this.metrics.frames;
     this.registry.add(session);
+    if (user) await this.registry.opened(session);
     this.metrics.openSockets.inc({ transport: 'sse' });
     res.write(`retry: 2000\n\n`);
     const heartbeat = setInterval(() => session.comment('ping'), this.config.ws.heartbeatMs);

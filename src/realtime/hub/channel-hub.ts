@@ -7,6 +7,7 @@ import { ChannelLogService } from '../log/channel-log.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { ChannelEvent, encodeEventFrame } from '../protocol/frames.js';
 import { RtSession, Subscription } from '../session/session.js';
+import { userChannel } from '../channels/channel-name.js';
 
 /** How long an out-of-order event waits for the ones before it before the log is asked. */
 const GAP_WAIT_MS = 150;
@@ -47,6 +48,8 @@ export interface JoinResult {
 export class ChannelHub implements OnModuleDestroy {
   private readonly channels = new Map<string, LocalChannel>();
   private readonly controlHandlers = new Map<string, ControlHandler>();
+  /** Told when a session's subscription to its own user channel went live (see ConnectionRegistry). */
+  onUserChannelJoined: (session: RtSession) => void = () => undefined;
 
   constructor(
     @Inject(EVENT_BUS) private readonly bus: EventBus,
@@ -57,6 +60,10 @@ export class ChannelHub implements OnModuleDestroy {
   ) {
     bus.onEvent((e) => this.fromBus(e));
     bus.onReconnect(() => void this.resync());
+    metrics.reportHubFigures(() => ({
+      channels: this.channels.size,
+      subscriptions: this.subscriptionCount(),
+    }));
   }
 
   get channelCount(): number {
@@ -101,13 +108,16 @@ export class ChannelHub implements OnModuleDestroy {
   /**
    * Subscribes a session. With `since`, the missed events are sent after the
    * `subscribed` reply (sent by `reply`), and live events that arrive meanwhile
-   * are queued and sent after them, each exactly once.
+   * are queued and sent after them, each exactly once. `turn`, when given,
+   * holds the reply and the replay back until it resolves (the session's
+   * earlier replies have gone out); live events queue meanwhile.
    */
   async join(
     session: RtSession,
     channel: string,
     since: number | undefined,
     reply?: (r: JoinResult) => void,
+    turn?: () => Promise<void>,
   ): Promise<JoinResult> {
     if (session.closed) return { latest: 0, replayed: 0 };
     // Registered before anything is awaited: the subscription is listed at once (the
@@ -133,14 +143,21 @@ export class ChannelHub implements OnModuleDestroy {
         result = { latest: read.latest, recovered: read.recovered, replayed: events.length };
       }
       if (session.closed || session.subs.get(channel) !== sub) return result;
+      await turn?.();
+      if (session.closed || session.subs.get(channel) !== sub) return result;
       reply?.(result);
+      let sent = 0;
       for (const e of events) {
         if (e.offset! <= sub.pos) continue;
         // Position first: the SSE transport writes it into the event's `id:` cursor.
         sub.pos = e.offset!;
         session.sendEvent(encodeEventFrame(e), e.event, channel, e.offset);
+        sent += 1;
       }
-      this.flushReplayQueue(session, channel, sub);
+      sent += this.flushReplayQueue(session, channel, sub);
+      session.meter.sent('event', sent);
+      if (session.user !== null && channel === userChannel(session.user.id))
+        this.onUserChannelJoined(session);
       return result;
     } catch (err) {
       if (session.subs.get(channel) === sub) this.leave(session, channel);
@@ -223,16 +240,20 @@ export class ChannelHub implements OnModuleDestroy {
     if (sent > 0) this.metrics.observeFanOut(sent, performance.now() - started, e.publishedAt);
   }
 
-  private flushReplayQueue(session: RtSession, channel: string, sub: Subscription): void {
+  /** Sends what queued while the subscription replayed; returns how many were sent. */
+  private flushReplayQueue(session: RtSession, channel: string, sub: Subscription): number {
     const queued = sub.replay ?? [];
     sub.replay = null;
+    let sent = 0;
     for (const e of queued) {
       if (e.offset !== undefined) {
         if (e.offset <= sub.pos) continue;
         sub.pos = e.offset;
       }
       session.sendEvent(e.frame, e.event, channel, e.offset, e.bytes);
+      sent += 1;
     }
+    return sent;
   }
 
   /** The local channel, opening it (bus subscription, then its position in the log) when new. */

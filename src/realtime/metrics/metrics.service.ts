@@ -1,10 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { FrameMeter } from './frame-meter.js';
+
+/** What the hub reports when metrics are scraped. */
+export interface HubFigures {
+  channels: number;
+  subscriptions: number;
+}
 
 /** Prometheus metrics of this node, in a registry of its own (several apps may share a process in tests). */
 @Injectable()
 export class MetricsService {
   readonly registry = new Registry();
+  /** Frames sent to clients, counted where they are sent (sessions, the fan-out loop). */
+  readonly frames = new FrameMeter();
+  private hubFigures: () => HubFigures = () => ({ channels: 0, subscriptions: 0 });
 
   readonly openSockets = new Gauge({
     name: 'rt_open_sockets',
@@ -12,15 +22,17 @@ export class MetricsService {
     labelNames: ['transport'],
     registers: [this.registry],
   });
-  readonly subscriptions = new Gauge({
+  readonly subscriptions: Gauge = new Gauge({
     name: 'rt_subscriptions',
     help: 'Channel subscriptions of local sessions',
     registers: [this.registry],
+    collect: (): void => this.subscriptions.set(this.hubFigures().subscriptions),
   });
-  readonly channels = new Gauge({
+  readonly channels: Gauge = new Gauge({
     name: 'rt_channels',
     help: 'Channels with local subscribers',
     registers: [this.registry],
+    collect: (): void => this.channels.set(this.hubFigures().channels),
   });
   readonly framesIn = new Counter({
     name: 'rt_frames_in_total',
@@ -28,11 +40,15 @@ export class MetricsService {
     labelNames: ['type'],
     registers: [this.registry],
   });
-  readonly framesOut = new Counter({
+  readonly framesOut: Counter<'type'> = new Counter({
     name: 'rt_frames_out_total',
-    help: 'Frames sent to clients, by type',
+    help: 'Frames sent to clients, by type (events included)',
     labelNames: ['type'],
     registers: [this.registry],
+    collect: (): void => {
+      this.framesOut.reset();
+      for (const [type, n] of this.frames.totals()) this.framesOut.inc({ type }, n);
+    },
   });
   readonly eventsPublished = new Counter({
     name: 'rt_events_published_total',
@@ -80,13 +96,27 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly httpRequests = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP requests by method, route pattern and status, with their duration',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** The hub's channel and subscription counts, read at scrape time. */
+  reportHubFigures(figures: () => HubFigures): void {
+    this.hubFigures = figures;
   }
 
   /** One event handed to `sent` local sessions in `ms`; `publishedAt` (epoch ms) gives the delivery latency. */
   observeFanOut(sent: number, ms: number, publishedAt?: number): void {
     this.deliveries.inc(sent);
+    this.frames.sent('event', sent);
     this.fanOutLatency.observe(ms / 1000);
     if (publishedAt !== undefined)
       this.deliveryLatency.observe(Math.max(0, Date.now() - publishedAt) / 1000);

@@ -9,6 +9,12 @@ export interface ChannelEvent {
   ts: string;
 }
 
+/** A frame of the JSON protocol sent to a client (`connected`, `pong`, `ack`, `error`, …). */
+export interface ServerFrame {
+  type: string;
+  [field: string]: unknown;
+}
+
 /** A client frame after parsing: `{type, id?, ...}`. */
 export interface ClientFrame {
   type: string;
@@ -74,7 +80,7 @@ export function subscribedFrame(
   channel: string,
   r: { latest: number; recovered?: boolean },
   id?: string,
-): object {
+): ServerFrame {
   return {
     type: 'subscribed',
     ...(id !== undefined ? { id } : {}),

@@ -1,16 +1,31 @@
-import { Injectable } from '@nestjs/common';
-import { RtSession } from './session.js';
+import { Inject, Injectable } from '@nestjs/common';
+import { ROOT_LOGGER, type RootLogger } from '../../common/logging/logger.module.js';
+import { ChannelHub } from '../hub/channel-hub.js';
+import { RealtimeSession, RtSession } from './session.js';
 
-export type SessionListener = (session: RtSession) => void | Promise<void>;
+export type SessionHook = (session: RealtimeSession) => void | Promise<void>;
 
-/** Every open session of this node, by id and by user; lifecycle hooks for modules. */
+/** How long the opening hooks of a session may hold its `connected` frame back. */
+const OPENING_HOOKS_TIMEOUT_MS = 5000;
+
+/**
+ * Every open session of this node, by id and by user, and the lifecycle hooks
+ * modules hang on sessions (through RealtimeService, never directly).
+ */
 @Injectable()
 export class ConnectionRegistry {
   private readonly byId = new Map<string, RtSession>();
   private readonly byUser = new Map<string, Set<RtSession>>();
-  private readonly openListeners: SessionListener[] = [];
-  private readonly closeListeners: SessionListener[] = [];
-  private readonly authListeners: SessionListener[] = [];
+  private readonly openingHooks: SessionHook[] = [];
+  private readonly closedHooks: SessionHook[] = [];
+  private readonly userChannelHooks: SessionHook[] = [];
+
+  constructor(
+    @Inject(ROOT_LOGGER) private readonly logger: RootLogger,
+    hub: ChannelHub,
+  ) {
+    hub.onUserChannelJoined = (session) => this.userChannelReady(session);
+  }
 
   get size(): number {
     return this.byId.size;
@@ -23,10 +38,6 @@ export class ConnectionRegistry {
     return this.byId.values();
   }
 
-  get(id: string): RtSession | undefined {
-    return this.byId.get(id);
-  }
-
   sessionsOf(userId: string): ReadonlySet<RtSession> {
     return this.byUser.get(userId) ?? new Set();
   }
@@ -35,29 +46,51 @@ export class ConnectionRegistry {
     return (this.byUser.get(userId)?.size ?? 0) > 0;
   }
 
-  /** Runs when a session opens (after `connected` was sent). */
-  onOpen(fn: SessionListener): void {
-    this.openListeners.push(fn);
+  /** Runs when a session becomes a user's (at connect, or an anonymous one after `auth`), before the client is told. */
+  onOpening(fn: SessionHook): void {
+    this.openingHooks.push(fn);
   }
   /** Runs when a session closed. */
-  onClose(fn: SessionListener): void {
-    this.closeListeners.push(fn);
+  onClosed(fn: SessionHook): void {
+    this.closedHooks.push(fn);
   }
-  /** Runs when an anonymous session became a user's through an `auth` frame. */
-  onAuthenticated(fn: SessionListener): void {
-    this.authListeners.push(fn);
+  /** Runs once a session's subscription to its own user channel is live. */
+  onUserChannelReady(fn: SessionHook): void {
+    this.userChannelHooks.push(fn);
   }
 
   add(session: RtSession): void {
     this.byId.set(session.id, session);
     this.indexUser(session);
-    this.emit(this.openListeners, session);
   }
 
-  /** After an anonymous session authenticated. */
-  userChanged(session: RtSession): void {
+  /**
+   * The session is a user's from now on (it was just accepted, or an anonymous
+   * session authenticated): indexes it and runs the opening hooks. Resolves when
+   * they are done, so that the kernel tells the client only then (a presence read
+   * right after `connected` sees the user online). A failing or slow hook is
+   * logged, never fatal to the connection.
+   */
+  async opened(session: RtSession): Promise<void> {
     this.indexUser(session);
-    this.emit(this.authListeners, session);
+    if (this.openingHooks.length === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        this.logger.warn({ sessionId: session.id }, 'session opening hooks timed out');
+        resolve();
+      }, OPENING_HOOKS_TIMEOUT_MS);
+      timer.unref();
+    });
+    await Promise.race([
+      Promise.all(this.openingHooks.map((fn) => this.run(fn, session))),
+      timeout,
+    ]);
+    clearTimeout(timer);
+  }
+
+  private userChannelReady(session: RtSession): void {
+    for (const fn of this.userChannelHooks) void this.run(fn, session);
   }
 
   remove(session: RtSession): void {
@@ -67,7 +100,7 @@ export class ConnectionRegistry {
       set?.delete(session);
       if (set && set.size === 0) this.byUser.delete(session.user.id);
     }
-    this.emit(this.closeListeners, session);
+    for (const fn of this.closedHooks) void this.run(fn, session);
   }
 
   private indexUser(session: RtSession): void {
@@ -77,11 +110,11 @@ export class ConnectionRegistry {
     set.add(session);
   }
 
-  private emit(listeners: SessionListener[], session: RtSession): void {
-    for (const fn of listeners) {
-      void Promise.resolve()
-        .then(() => fn(session))
-        .catch(() => undefined);
+  private async run(fn: SessionHook, session: RtSession): Promise<void> {
+    try {
+      await fn(session);
+    } catch (err) {
+      this.logger.warn({ err, sessionId: session.id }, 'session hook failed');
     }
   }
 }

@@ -2,6 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { AuthUser } from '../../auth/auth.types.js';
 import type { AuthCarrier } from '../../auth/guards/auth-context.js';
 import type { OutboundEvent } from '../bus/event-bus.js';
+import { FrameMeter, NO_FRAME_METER } from '../metrics/frame-meter.js';
+import type { ServerFrame } from '../protocol/frames.js';
+import { ReplyOrder, ReplySlot } from './reply-order.js';
 
 /** One subscriber's position in a channel. While `replay` is set, live events queue there. */
 export interface Subscription {
@@ -11,25 +14,42 @@ export interface Subscription {
 }
 
 /**
+ * What feature modules see of a client connection (in the kernel's hooks):
+ * who it is and whether it is still open, never the socket itself.
+ */
+export interface RealtimeSession {
+  readonly id: string;
+  readonly user: AuthUser | null;
+  readonly transport: SessionTransport;
+  readonly closed: boolean;
+}
+
+export type SessionTransport = 'ws' | 'sse';
+
+/**
  * A client connection, whatever carries it (WebSocket now, SSE, later SockJS or
  * STOMP). The hub and the registry only know this class.
  */
-export abstract class RtSession implements AuthCarrier {
+export abstract class RtSession implements AuthCarrier, RealtimeSession {
   readonly id = randomUUID();
   readonly subs = new Map<string, Subscription>();
   readonly openedAt = Date.now();
   lastActivity = Date.now();
   closed = false;
+  /** Counts the frames sent (set by the kernel that accepts the session). */
+  meter: FrameMeter = NO_FRAME_METER;
   /**
    * The last subscribe/unsubscribe of each channel still running (they run in
    * order); created on first use, most sockets never need it.
    */
   channelOps: Map<string, Promise<void>> | null = null;
+  /** Replies in the order their frames were accepted; created on the first frame. */
+  private replies: ReplyOrder | null = null;
   /** Rate-limit refusals in the current window, for abuse detection. */
   strikes = 0;
   strikesWindowStart = Date.now();
 
-  abstract readonly transport: 'ws' | 'sse';
+  abstract readonly transport: SessionTransport;
 
   constructor(
     public user: AuthUser | null,
@@ -57,8 +77,20 @@ export abstract class RtSession implements AuthCarrier {
   ): void {
     this.sendText(frame);
   }
-  send(frame: object): void {
+  send(frame: ServerFrame): void {
+    this.meter.sent(frame.type);
     this.sendText(JSON.stringify(frame));
   }
   abstract close(code: number, reason: string): void;
+
+  /** The next place in this session's reply order (see ReplyOrder). */
+  reserveReply(): ReplySlot {
+    this.replies ??= new ReplyOrder((frame) => this.send(frame));
+    return this.replies.reserve();
+  }
+
+  /** Replies still owed to frames already accepted. */
+  get repliesPending(): number {
+    return this.replies?.pending ?? 0;
+  }
 }

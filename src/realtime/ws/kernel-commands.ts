@@ -1,16 +1,27 @@
 import { Injectable } from '@nestjs/common';
 import { AuthenticationService } from '../../auth/authentication.service.js';
 import { AppException } from '../../common/app.exception.js';
+import { userChannel } from '../channels/channel-name.js';
 import { ChannelPolicyRegistry } from '../channels/channel-policy.registry.js';
+import { ClusterStats } from '../cluster/cluster-stats.js';
 import { ChannelHub } from '../hub/channel-hub.js';
 import { ClientFrame, subscribedFrame } from '../protocol/frames.js';
 import { ConnectionRegistry } from '../session/connection-registry.js';
+import type { ReplySlot } from '../session/reply-order.js';
 import { RtSession } from '../session/session.js';
-import { ClusterStats } from './cluster-stats.js';
 
-export type KernelCommand = (session: RtSession, frame: ClientFrame) => Promise<void> | void;
+/**
+ * A frame of the protocol's own (not a module command). It answers through
+ * `reply`, its place in the session's reply order; the caller finishes the slot
+ * (and answers a thrown error) when the returned promise settles.
+ */
+export type KernelCommand = (
+  session: RtSession,
+  frame: ClientFrame,
+  reply: ReplySlot,
+) => Promise<void> | void;
 
-/** The protocol's own frames (PROTOCOL.md section 3), apart from module commands. */
+/** The protocol's own frames (ping, auth, subscribe, …), apart from module commands. */
 @Injectable()
 export class KernelCommands {
   readonly handlers: ReadonlyMap<string, KernelCommand>;
@@ -25,25 +36,25 @@ export class KernelCommands {
     private readonly cluster: ClusterStats,
   ) {
     this.handlers = new Map<string, KernelCommand>([
-      ['ping', (s, f) => s.send({ type: 'pong', ...idOf(f), ts: Date.now() })],
-      ['auth', (s, f) => this.auth(s, f)],
-      ['subscribe', (s, f) => inOrder(s, f, () => this.subscribe(s, f))],
-      ['unsubscribe', (s, f) => inOrder(s, f, () => this.unsubscribe(s, f))],
+      ['ping', (_s, f, reply) => reply.send({ type: 'pong', ...idOf(f), ts: Date.now() })],
+      ['auth', (s, f, reply) => this.auth(s, f, reply)],
+      ['subscribe', (s, f, reply) => inOrder(s, f, () => this.subscribe(s, f, reply))],
+      ['unsubscribe', (s, f, reply) => inOrder(s, f, () => this.unsubscribe(s, f, reply))],
       [
         'list_channels',
-        (s, f) =>
-          s.send({
+        (s, f, reply) =>
+          reply.send({
             type: 'channels',
             ...idOf(f),
             subscribed: [...s.subs.keys()],
             patterns: this.policies.prefixes(),
           }),
       ],
-      ['stats', (s, f) => this.stats(s, f)],
+      ['stats', (s, f, reply) => this.stats(s, f, reply)],
     ]);
   }
 
-  private async auth(session: RtSession, frame: ClientFrame): Promise<void> {
+  private async auth(session: RtSession, frame: ClientFrame, reply: ReplySlot): Promise<void> {
     if (typeof frame.token !== 'string' || frame.token.length === 0) {
       throw AppException.badRequest('token is required', [
         { field: 'token', errors: ['token must be a non-empty string'] },
@@ -55,14 +66,14 @@ export class KernelCommands {
     const wasAnonymous = session.user === null;
     session.user = user;
     if (wasAnonymous) {
-      this.registry.userChanged(session);
-      await this.hub.join(session, `user:${user.id}`, undefined);
+      await this.registry.opened(session);
+      await this.hub.join(session, userChannel(user.id), undefined);
     }
     this.onReauthenticated(session);
-    session.send({ type: 'authenticated', ...idOf(frame), exp: user.exp });
+    reply.send({ type: 'authenticated', ...idOf(frame), exp: user.exp });
   }
 
-  private async subscribe(session: RtSession, frame: ClientFrame): Promise<void> {
+  private async subscribe(session: RtSession, frame: ClientFrame, reply: ReplySlot): Promise<void> {
     if (typeof frame.channel !== 'string') {
       throw AppException.badRequest('channel is required', [
         { field: 'channel', errors: ['channel must be a string'] },
@@ -78,25 +89,31 @@ export class KernelCommands {
       ]);
     }
     const channel = await this.policies.authorize(session.user, frame.channel);
-    await this.hub.join(session, channel, since, (r) =>
-      session.send(subscribedFrame(channel, r, frame.id)),
+    // The replayed events follow `subscribed`: both wait until the replies to the
+    // frames before this one have gone out.
+    await this.hub.join(
+      session,
+      channel,
+      since,
+      (r) => reply.send(subscribedFrame(channel, r, frame.id)),
+      () => reply.turn(),
     );
   }
 
-  private unsubscribe(session: RtSession, frame: ClientFrame): void {
+  private unsubscribe(session: RtSession, frame: ClientFrame, reply: ReplySlot): void {
     if (typeof frame.channel !== 'string') {
       throw AppException.badRequest('channel is required', [
         { field: 'channel', errors: ['channel must be a string'] },
       ]);
     }
     this.hub.leave(session, frame.channel);
-    session.send({ type: 'unsubscribed', ...idOf(frame), channel: frame.channel });
+    reply.send({ type: 'unsubscribed', ...idOf(frame), channel: frame.channel });
   }
 
-  private async stats(session: RtSession, frame: ClientFrame): Promise<void> {
+  private async stats(session: RtSession, frame: ClientFrame, reply: ReplySlot): Promise<void> {
     if (!session.user) throw AppException.unauthorized();
     if (session.user.role !== 'admin') throw AppException.forbidden('stats is for admins');
-    session.send({ type: 'stats', ...idOf(frame), ...(await this.cluster.snapshot()) });
+    reply.send({ type: 'stats', ...idOf(frame), ...(await this.cluster.snapshot()) });
   }
 }
 

@@ -71,7 +71,7 @@ export class RealtimeWsAdapter extends AbstractWsAdapter {
    * client, and its commands go into the kernel's one table; the kernel passes
    * the real socket to them in the command context. Gateways therefore get no
    * per-socket hooks (handleConnection, handleDisconnect, @ConnectedSocket):
-   * the kernel and RealtimeService.onSessionOpen/Close are where socket
+   * the kernel and RealtimeService.onSessionOpening/Closed are where socket
    * lifecycle lives.
    */
   override bindClientConnect(

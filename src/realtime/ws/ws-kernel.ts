@@ -12,7 +12,9 @@ import { ChannelHub } from '../hub/channel-hub.js';
 import { RateLimitService } from '../limits/rate-limit.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { ClientFrame, CloseCode, parseClientFrame } from '../protocol/frames.js';
+import { userChannel } from '../channels/channel-name.js';
 import { ConnectionRegistry } from '../session/connection-registry.js';
+import type { ReplySlot } from '../session/reply-order.js';
 import { RtSession } from '../session/session.js';
 import { idOf, KernelCommands } from './kernel-commands.js';
 import { BoundCommand, KernelSocket, WsSession } from './ws-session.js';
@@ -68,9 +70,14 @@ export class WsKernel implements OnModuleDestroy {
     return this.sockets.size;
   }
 
-  /** A socket passed the upgrade checks: greet it, index it and listen to it. */
+  /**
+   * A socket passed the upgrade checks: index it and listen to it, then greet
+   * it. A user's socket is greeted once the session's opening hooks are done
+   * (presence counts it first); frames it sends meanwhile wait in the socket.
+   */
   accept(socket: KernelSocket, _req: IncomingMessage): void {
     const session = socket.session;
+    session.meter = this.metrics.frames;
     this.sockets.add(session);
     this.registry.add(session);
     this.metrics.openSockets.inc({ transport: 'ws' });
@@ -82,6 +89,19 @@ export class WsKernel implements OnModuleDestroy {
     );
     socket.on('error', () => undefined);
     socket.once('close', () => this.onClose(session));
+    if (!session.user) {
+      this.greet(session);
+      return;
+    }
+    socket.pause();
+    void this.registry.opened(session).then(() => {
+      if (session.closed) return;
+      this.greet(session);
+      socket.resume();
+    });
+  }
+
+  private greet(session: WsSession): void {
     const user = session.user;
     session.send({
       type: 'connected',
@@ -89,12 +109,11 @@ export class WsKernel implements OnModuleDestroy {
       user: user ? { id: user.id, displayName: user.displayName, role: user.role } : null,
       heartbeatMs: this.config.ws.heartbeatMs,
     });
-    if (user) {
-      this.armExpiry(session);
-      this.hub.join(session, `user:${user.id}`, session.userChannelSince).catch((err: unknown) => {
-        this.logger.error({ err, sessionId: session.id }, 'could not subscribe the user channel');
-      });
-    }
+    if (!user) return;
+    this.armExpiry(session);
+    this.hub.join(session, userChannel(user.id), session.userChannelSince).catch((err: unknown) => {
+      this.logger.error({ err, sessionId: session.id }, 'could not subscribe the user channel');
+    });
   }
 
   /** Closes every socket with 1001 in batches, with jitter, so clients do not reconnect all at once. */
@@ -113,6 +132,8 @@ export class WsKernel implements OnModuleDestroy {
   }
 
   private onMessage(session: WsSession, data: RawData, isBinary: boolean): void {
+    // Closing for abuse: what is accepted has its replies; nothing more is read.
+    if (session.closing) return;
     session.lastActivity = Date.now();
     if (isBinary) {
       this.closeWith(session, CloseCode.UNSUPPORTED_DATA, 'binary frames are not supported');
@@ -130,32 +151,38 @@ export class WsKernel implements OnModuleDestroy {
     this.metrics.framesIn.inc({
       type: parsed.ok && (kernelHandler || command) ? parsed.frame.type : 'other',
     });
+    const id = parsed.ok ? parsed.frame.id : parsed.id;
     try {
       this.limits.consume(session.rateKey, 'ws');
     } catch (err) {
-      this.rateLimited(session, parsed.ok ? parsed.frame.id : parsed.id, err);
+      this.rateLimited(session, id, err);
       return;
     }
+    const reply = session.reserveReply();
     if (!parsed.ok) {
-      this.sendError(session, parsed.id, AppException.badRequest(parsed.message, parsed.details));
+      this.fail(session, reply, id, AppException.badRequest(parsed.message, parsed.details));
       return;
     }
     const frame = parsed.frame;
     if (kernelHandler) {
       Promise.resolve()
-        .then(() => kernelHandler(session, frame))
-        .catch((err: unknown) => this.sendError(session, frame.id, err));
+        .then(() => kernelHandler(session, frame, reply))
+        .then(
+          () => reply.finish(),
+          (err: unknown) => this.fail(session, reply, frame.id, err),
+        );
       return;
     }
     if (!command) {
-      this.sendError(
+      this.fail(
         session,
+        reply,
         frame.id,
         new AppException(ErrorCode.UNKNOWN_TYPE, `Unknown frame type: ${frame.type}`),
       );
       return;
     }
-    this.runCommand(session, frame, command, raw.length);
+    this.runCommand(session, frame, command, raw.length, reply);
   }
 
   private runCommand(
@@ -163,6 +190,7 @@ export class WsKernel implements OnModuleDestroy {
     frame: ClientFrame,
     command: BoundCommand,
     frameBytes: number,
+    reply: ReplySlot,
   ): void {
     const ctx: CommandContext = {
       kind: 'rt.command',
@@ -170,6 +198,7 @@ export class WsKernel implements OnModuleDestroy {
       frameId: frame.id,
       type: frame.type,
       frameBytes,
+      reply: (f) => reply.send(f),
     };
     let value: unknown = null;
     try {
@@ -178,17 +207,23 @@ export class WsKernel implements OnModuleDestroy {
         next: (v) => {
           value = v;
         },
-        error: (err: unknown) => this.sendError(session, frame.id, err),
+        error: (err: unknown) => this.fail(session, reply, frame.id, err),
         complete: () => {
           // The exception filter has already sent the error frame of a failed command.
-          if (!ctx.failed) session.send({ type: 'ack', ...idOf(frame), data: value ?? null });
+          if (!ctx.failed) reply.send({ type: 'ack', ...idOf(frame), data: value ?? null });
+          reply.finish();
         },
       });
     } catch (err) {
-      this.sendError(session, frame.id, err);
+      this.fail(session, reply, frame.id, err);
     }
   }
 
+  /**
+   * A refused frame is answered in its place, after the replies owed to the
+   * frames accepted before it; past the abuse threshold the socket closes with
+   * 4429 once those replies have gone out.
+   */
   private rateLimited(session: WsSession, id: string | undefined, err: unknown): void {
     const now = Date.now();
     if (now - session.strikesWindowStart > this.config.ws.rateWindowMs) {
@@ -196,22 +231,28 @@ export class WsKernel implements OnModuleDestroy {
       session.strikesWindowStart = now;
     }
     session.strikes += 1;
+    const reply = session.reserveReply();
     if (session.strikes > this.config.ws.abuseThreshold) {
-      this.closeWith(session, CloseCode.ABUSE, 'rate limit abuse');
+      session.closing = true;
+      void reply.turn().then(() => {
+        this.closeWith(session, CloseCode.ABUSE, 'rate limit abuse');
+        reply.finish();
+      });
       return;
     }
-    this.sendError(session, id, err);
+    this.fail(session, reply, id, err);
   }
 
-  sendError(session: RtSession, id: string | undefined, err: unknown): void {
+  /** Answers a frame with the `error` frame of what it threw, and lets later replies go. */
+  private fail(session: RtSession, reply: ReplySlot, id: string | undefined, err: unknown): void {
     const d = describeError(err);
     if (d.unexpected !== undefined)
       this.logger.error(
         { err: d.unexpected, traceId: d.traceId, sessionId: session.id },
         'command failed',
       );
-    this.metrics.framesOut.inc({ type: 'error' });
-    session.send(errorFrameOf(id, d));
+    reply.send(errorFrameOf(id, d));
+    reply.finish();
   }
 
   private onClose(session: WsSession): void {

@@ -18,6 +18,8 @@ export interface BoundCommand {
 export class WsSession extends RtSession {
   readonly transport = 'ws' as const;
   alive = true;
+  /** Closing for abuse (4429) once the replies already owed have gone out. */
+  closing = false;
   expiryTimer: NodeJS.Timeout | null = null;
   /** The user channel's offset read at the upgrade: the auto-subscription starts there. */
   userChannelSince: number | undefined;
