@@ -2,8 +2,6 @@ import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '../auth/auth.types.js';
 import { AnnouncementsException } from './announcements.exception.js';
 
-export const ANNOUNCEMENTS_CHANNEL = 'announcements';
-
 /**
  * Who may do what with announcements. Reading (the `announcements` channel and
  * `GET /api/announcements`) is open to everyone, anonymous sockets included: the

@@ -1,4 +1,6 @@
-import { Module } from '@nestjs/common';
+import { Module, OnModuleInit } from '@nestjs/common';
+import { RealtimeService } from '../realtime/realtime.service.js';
+import { ANNOUNCEMENT_EVENTS } from './announcements.events.js';
 import { AnnouncementsAccess } from './announcements.access.js';
 import { AnnouncementsController } from './announcements.controller.js';
 import { AnnouncementsGateway } from './announcements.gateway.js';
@@ -16,4 +18,10 @@ import { AnnouncementsService } from './announcements.service.js';
   controllers: [AnnouncementsController],
   exports: [AnnouncementsService],
 })
-export class AnnouncementsModule {}
+export class AnnouncementsModule implements OnModuleInit {
+  constructor(private readonly realtime: RealtimeService) {}
+
+  onModuleInit(): void {
+    this.realtime.registerEvents('announcements', ANNOUNCEMENT_EVENTS);
+  }
+}

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '../auth/auth.types.js';
 import { RealtimeService } from '../realtime/realtime.service.js';
-import { ANNOUNCEMENTS_CHANNEL, AnnouncementsAccess } from './announcements.access.js';
+import { AnnouncementsAccess } from './announcements.access.js';
+import { ANNOUNCEMENTS_CHANNEL } from './announcements.events.js';
 import { AnnouncementsException } from './announcements.exception.js';
 import { AnnouncementsRepository } from './announcements.repository.js';
 import {

@@ -1,4 +1,6 @@
-import { Module } from '@nestjs/common';
+import { Module, OnModuleInit } from '@nestjs/common';
+import { RealtimeService } from '../realtime/realtime.service.js';
+import { BOARD_EVENTS } from './boards.events.js';
 import { NotificationsModule } from '../notifications/notifications.module.js';
 import { BoardAccess } from './boards.access.js';
 import { BoardsController } from './boards.controller.js';
@@ -13,4 +15,10 @@ import { BoardsService } from './boards.service.js';
   controllers: [BoardsController],
   exports: [BoardsService],
 })
-export class BoardsModule {}
+export class BoardsModule implements OnModuleInit {
+  constructor(private readonly realtime: RealtimeService) {}
+
+  onModuleInit(): void {
+    this.realtime.registerEvents('boards', BOARD_EVENTS);
+  }
+}

@@ -4,6 +4,7 @@ import type { AuthUser } from '../auth/auth.types.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import { RealtimeService, RealtimeTx } from '../realtime/realtime.service.js';
 import { BoardAccess } from './boards.access.js';
+import { boardChannel } from './boards.events.js';
 import { BoardsException } from './boards.exception.js';
 import { BoardsRepository, toCardView, toColumnView } from './boards.repository.js';
 import {
@@ -28,8 +29,6 @@ import { BoardCardEntity } from './entities/board-card.entity.js';
 import { BoardColumnEntity } from './entities/board-column.entity.js';
 import { BoardMemberEntity } from './entities/board-member.entity.js';
 import { BoardEntity } from './entities/board.entity.js';
-
-export const boardChannel = (boardId: string): string => `board:${boardId}`;
 
 /**
  * Kanban boards: one write path for REST and socket commands. Every write checks

@@ -1,4 +1,6 @@
-import { Module } from '@nestjs/common';
+import { Module, OnModuleInit } from '@nestjs/common';
+import { RealtimeService } from '../realtime/realtime.service.js';
+import { CALENDAR_EVENTS } from './calendar.events.js';
 import { NotificationsModule } from '../notifications/notifications.module.js';
 import { CalendarReminders } from './calendar-reminders.service.js';
 import { CalendarAccess } from './calendar.access.js';
@@ -20,4 +22,10 @@ import { CalendarService } from './calendar.service.js';
   controllers: [CalendarController],
   exports: [CalendarService],
 })
-export class CalendarModule {}
+export class CalendarModule implements OnModuleInit {
+  constructor(private readonly realtime: RealtimeService) {}
+
+  onModuleInit(): void {
+    this.realtime.registerEvents('calendar', CALENDAR_EVENTS);
+  }
+}

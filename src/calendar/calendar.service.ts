@@ -4,6 +4,7 @@ import type { AuthUser } from '../auth/auth.types.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import { RealtimeService, RealtimeTx } from '../realtime/realtime.service.js';
 import { CalendarAccess } from './calendar.access.js';
+import { calendarChannel } from './calendar.events.js';
 import { CalendarException } from './calendar.exception.js';
 import { CalendarRepository, toEventView } from './calendar.repository.js';
 import {
@@ -25,8 +26,6 @@ import {
 import { CalendarEventEntity } from './entities/calendar-event.entity.js';
 import { CalendarShareEntity } from './entities/calendar-share.entity.js';
 import { CalendarEntity } from './entities/calendar.entity.js';
-
-export const calendarChannel = (calendarId: string): string => `calendar:${calendarId}`;
 
 /**
  * Calendars, their shares and events: one write path for REST and socket

@@ -23,26 +23,23 @@ import type { AuthUser } from '../auth/auth.types.js';
 import { CurrentUser } from '../auth/guards/decorators.js';
 import { ChannelAccess } from '../realtime/channels/channel-access.guard.js';
 import { MaxDataBytes } from '../realtime/limits/limit.decorators.js';
-import type {
+import type { Page } from './chat.types.js';
+import {
+  ConversationPage,
   ConversationView,
+  MessagePage,
   MessageView,
   MyConversationView,
-  Page,
-  ReadState,
-} from './chat.types.js';
+  ReadStateView,
+} from './dto/chat-views.dto.js';
 import { ConversationsService } from './conversations.service.js';
 import {
   AddParticipantsDto,
-  ConversationDto,
-  ConversationPageDto,
   CreateConversationDto,
   EditMessageBodyDto,
   HistoryQuery,
   ListConversationsQuery,
-  MessageDto,
-  MessagePageDto,
   ReadBodyDto,
-  ReadStateDto,
   SendMessageBodyDto,
 } from './dto/chat.dto.js';
 import { MessagesService } from './messages.service.js';
@@ -62,8 +59,8 @@ export class ChatController {
 
   @Post('conversations')
   @MaxDataBytes(PARTICIPANT_LIST_BYTES)
-  @ApiCreatedResponse({ type: ConversationDto, description: 'Created' })
-  @ApiOkResponse({ type: ConversationDto, description: 'The existing direct conversation' })
+  @ApiCreatedResponse({ type: ConversationView, description: 'Created' })
+  @ApiOkResponse({ type: ConversationView, description: 'The existing direct conversation' })
   async createConversation(
     @CurrentUser() user: AuthUser,
     @Body() dto: CreateConversationDto,
@@ -75,7 +72,7 @@ export class ChatController {
   }
 
   @Get('conversations')
-  @ApiOkResponse({ type: ConversationPageDto })
+  @ApiOkResponse({ type: ConversationPage })
   listConversations(
     @CurrentUser() user: AuthUser,
     @Query() q: ListConversationsQuery,
@@ -87,7 +84,7 @@ export class ChatController {
   @MaxDataBytes(PARTICIPANT_LIST_BYTES)
   @ChannelAccess({ prefix: 'chat', param: 'id' })
   @ApiOperation({ summary: 'Add participants (group owner); 200 when all were participants' })
-  @ApiCreatedResponse({ type: ConversationDto })
+  @ApiCreatedResponse({ type: ConversationView })
   async addParticipants(
     @CurrentUser() user: AuthUser,
     @Param('id') id: string,
@@ -113,7 +110,7 @@ export class ChatController {
 
   @Get('conversations/:id/messages')
   @ChannelAccess({ prefix: 'chat', param: 'id' })
-  @ApiOkResponse({ type: MessagePageDto })
+  @ApiOkResponse({ type: MessagePage })
   history(
     @CurrentUser() user: AuthUser,
     @Param('id') id: string,
@@ -124,8 +121,8 @@ export class ChatController {
 
   /** Membership is checked by the service, under the conversation's lock (FORBIDDEN). */
   @Post('conversations/:id/messages')
-  @ApiCreatedResponse({ type: MessageDto, description: 'Sent' })
-  @ApiOkResponse({ type: MessageDto, description: 'An idempotent retry: the first message' })
+  @ApiCreatedResponse({ type: MessageView, description: 'Sent' })
+  @ApiOkResponse({ type: MessageView, description: 'An idempotent retry: the first message' })
   async send(
     @CurrentUser() user: AuthUser,
     @Param('id') id: string,
@@ -140,17 +137,17 @@ export class ChatController {
   @Post('conversations/:id/read')
   @ChannelAccess({ prefix: 'chat', param: 'id' })
   @HttpCode(200)
-  @ApiOkResponse({ type: ReadStateDto })
+  @ApiOkResponse({ type: ReadStateView })
   read(
     @CurrentUser() user: AuthUser,
     @Param('id') id: string,
     @Body() dto: ReadBodyDto,
-  ): Promise<ReadState> {
+  ): Promise<ReadStateView> {
     return this.messages.read(user, { conversationId: id, messageId: dto.messageId });
   }
 
   @Patch('messages/:id')
-  @ApiOkResponse({ type: MessageDto })
+  @ApiOkResponse({ type: MessageView })
   edit(
     @CurrentUser() user: AuthUser,
     @Param('id') id: string,

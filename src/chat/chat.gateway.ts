@@ -3,7 +3,7 @@ import type { AuthUser } from '../auth/auth.types.js';
 import { CurrentUser } from '../auth/guards/decorators.js';
 import { ChannelAccess } from '../realtime/channels/channel-access.guard.js';
 import { RealtimeGateway } from '../realtime/realtime.gateway.js';
-import type { MessageView, ReadState, TypingEvent } from './chat.types.js';
+import type { MessageView, ReadStateView, TypingView } from './chat.types.js';
 import {
   DeleteMessageDto,
   EditMessageDto,
@@ -51,13 +51,13 @@ export class ChatGateway {
 
   @SubscribeMessage('chat.read')
   @ChannelAccess({ prefix: 'chat', field: 'conversationId' })
-  read(@CurrentUser() user: AuthUser, @MessageBody() dto: ReadDto): Promise<ReadState> {
+  read(@CurrentUser() user: AuthUser, @MessageBody() dto: ReadDto): Promise<ReadStateView> {
     return this.messages.read(user, dto);
   }
 
   @SubscribeMessage('chat.typing')
   @ChannelAccess({ prefix: 'chat', field: 'conversationId' })
-  typing(@CurrentUser() user: AuthUser, @MessageBody() dto: TypingDto): Promise<TypingEvent> {
+  typing(@CurrentUser() user: AuthUser, @MessageBody() dto: TypingDto): Promise<TypingView> {
     return this.typingService.typing(user, dto);
   }
 }

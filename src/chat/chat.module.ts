@@ -1,4 +1,6 @@
-import { Module } from '@nestjs/common';
+import { Module, OnModuleInit } from '@nestjs/common';
+import { RealtimeService } from '../realtime/realtime.service.js';
+import { CHAT_EVENTS } from './chat.events.js';
 import { NotificationsModule } from '../notifications/notifications.module.js';
 import { ChatAccessService } from './chat-access.service.js';
 import { ChatNotifier } from './chat-notifier.service.js';
@@ -26,4 +28,10 @@ import { TypingService } from './typing.service.js';
   controllers: [ChatController],
   exports: [ChatAccessService],
 })
-export class ChatModule {}
+export class ChatModule implements OnModuleInit {
+  constructor(private readonly realtime: RealtimeService) {}
+
+  onModuleInit(): void {
+    this.realtime.registerEvents('chat', CHAT_EVENTS);
+  }
+}

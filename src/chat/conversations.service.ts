@@ -2,8 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { isUUID } from 'class-validator';
 import { EntityManager } from 'typeorm';
 import type { AuthUser } from '../auth/auth.types.js';
+import { userChannel } from '../realtime/channels/channel-name.js';
 import { RealtimeService, RealtimeTx } from '../realtime/realtime.service.js';
 import { ChatAccessService } from './chat-access.service.js';
+import { chatChannel } from './chat.events.js';
 import { ChatException } from './chat.exception.js';
 import type { ConversationView, MyConversationView, Page } from './chat.types.js';
 import { byConversation, toConversationView, toMessageView } from './chat.views.js';
@@ -103,7 +105,7 @@ export class ConversationsService {
       const added = await this.conversations.addParticipants(tx.em, conversationId, userIds);
       const conversation = await this.view(tx.em, conversationId);
       if (added.length > 0) {
-        await tx.append(`chat:${conversationId}`, 'chat.participant.added', {
+        await tx.append(chatChannel(conversationId), 'chat.participant.added', {
           conversationId,
           userIds: added,
           by: user.id,
@@ -135,10 +137,10 @@ export class ConversationsService {
         await this.conversations.setOwner(tx.em, conversationId, ownerId);
       }
       const data = { conversationId, userId: target, by: user.id, ownerId };
-      await tx.append(`chat:${conversationId}`, 'chat.participant.removed', data);
-      await tx.append(`user:${target}`, 'chat.participant.removed', data);
+      await tx.append(chatChannel(conversationId), 'chat.participant.removed', data);
+      await tx.append(userChannel(target), 'chat.participant.removed', data);
       tx.afterCommit(() => {
-        this.realtime.revokeEverywhere(target, `chat:${conversationId}`);
+        this.realtime.revokeEverywhere(target, chatChannel(conversationId));
         this.typing.forget(conversationId, target);
       });
     });
@@ -168,7 +170,7 @@ export class ConversationsService {
    */
   private async announce(tx: RealtimeTx, conversation: ConversationView, userIds: string[]) {
     for (const id of [...userIds].sort())
-      await tx.append(`user:${id}`, 'chat.conversation.created', conversation);
+      await tx.append(userChannel(id), 'chat.conversation.created', conversation);
   }
 
   private async lockAsParticipant(em: EntityManager, user: AuthUser, conversationId: string) {

@@ -4,11 +4,19 @@ import { DataSource } from 'typeorm';
 import type { AuthUser } from '../auth/auth.types.js';
 import { GroupCommit } from '../common/group-commit.js';
 import { ROOT_LOGGER, type RootLogger } from '../common/logging/logger.module.js';
+import { userChannel } from '../realtime/channels/channel-name.js';
 import { RealtimeService } from '../realtime/realtime.service.js';
 import { ChatAccessService } from './chat-access.service.js';
+import { chatChannel } from './chat.events.js';
 import { ChatNotifier } from './chat-notifier.service.js';
 import { ChatException } from './chat.exception.js';
-import type { MessageView, Page, ReadReceipt, ReadState, SendResult } from './chat.types.js';
+import type {
+  MessageView,
+  Page,
+  ReadReceiptView,
+  ReadStateView,
+  SendResult,
+} from './chat.types.js';
 import { toMessageView } from './chat.views.js';
 import { EditMessageBodyDto, HistoryQuery, ReadDto, SendMessageDto } from './dto/chat.dto.js';
 import { ConversationsRepository } from './repositories/conversations.repository.js';
@@ -83,7 +91,7 @@ export class MessagesService {
         const views = rows.map(toMessageView);
         await tx.appendAll(
           views.map((message) => ({
-            channel: `chat:${message.conversationId}`,
+            channel: chatChannel(message.conversationId),
             event: 'chat.message.created',
             data: message,
           })),
@@ -137,7 +145,7 @@ export class MessagesService {
       }
       await this.conversations.advanceRead(tx.em, dto.conversationId, user.id, row.seq, row.id);
       const message = toMessageView(row);
-      await tx.append(`chat:${dto.conversationId}`, 'chat.message.created', message);
+      await tx.append(chatChannel(dto.conversationId), 'chat.message.created', message);
       const [conversation, participantIds] = await Promise.all([
         this.conversations.find(tx.em, dto.conversationId),
         this.conversations.participantIds(tx.em, dto.conversationId),
@@ -182,7 +190,7 @@ export class MessagesService {
         dto.contentType ?? row.content_type,
       );
       const message = toMessageView(updated);
-      await tx.append(`chat:${row.conversation_id}`, 'chat.message.updated', message);
+      await tx.append(chatChannel(row.conversation_id), 'chat.message.updated', message);
       return message;
     });
   }
@@ -203,7 +211,7 @@ export class MessagesService {
       }
       if (row.deleted_at !== null) return toMessageView(row);
       const message = toMessageView(await this.messages.tombstone(tx.em, messageId));
-      await tx.append(`chat:${row.conversation_id}`, 'chat.message.deleted', message);
+      await tx.append(chatChannel(row.conversation_id), 'chat.message.deleted', message);
       return message;
     });
   }
@@ -213,7 +221,7 @@ export class MessagesService {
    * goes to the conversation and to the reader's own `user:{id}` (their other
    * devices update their unread badges).
    */
-  async read(user: AuthUser, dto: ReadDto): Promise<ReadState> {
+  async read(user: AuthUser, dto: ReadDto): Promise<ReadStateView> {
     return this.realtime.transaction(async (tx) => {
       await this.access.assertParticipant(user, dto.conversationId);
       const seq = await this.messages.seqIn(tx.em, dto.conversationId, dto.messageId);
@@ -227,14 +235,14 @@ export class MessagesService {
         dto.messageId,
       );
       if (moved) {
-        const receipt: ReadReceipt = {
+        const receipt: ReadReceiptView = {
           conversationId: dto.conversationId,
           userId: user.id,
           messageId: dto.messageId,
           readAt: new Date().toISOString(),
         };
-        await tx.append(`chat:${dto.conversationId}`, 'chat.read', receipt);
-        await tx.append(`user:${user.id}`, 'chat.read', receipt);
+        await tx.append(chatChannel(dto.conversationId), 'chat.read', receipt);
+        await tx.append(userChannel(user.id), 'chat.read', receipt);
       }
       const state = await this.conversations.readState(tx.em, dto.conversationId, user.id);
       return {

@@ -4,8 +4,9 @@ import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { RealtimeService } from '../realtime/realtime.service.js';
 import { ChatAccessService } from './chat-access.service.js';
+import { chatChannel } from './chat.events.js';
 import { ChatException } from './chat.exception.js';
-import type { TypingEvent } from './chat.types.js';
+import type { TypingView } from './chat.types.js';
 import { TypingDto } from './dto/chat.dto.js';
 
 /**
@@ -28,12 +29,12 @@ export class TypingService implements OnModuleDestroy {
     return this.config.chat.typingTtlMs;
   }
 
-  async typing(user: AuthUser, dto: TypingDto): Promise<TypingEvent> {
+  async typing(user: AuthUser, dto: TypingDto): Promise<TypingView> {
     if (!(await this.access.isParticipant(dto.conversationId, user.id)))
       throw ChatException.notParticipant();
     const key = keyOf(dto.conversationId, user.id);
     this.clear(key);
-    const event: TypingEvent = {
+    const event: TypingView = {
       conversationId: dto.conversationId,
       userId: user.id,
       typing: dto.typing,
@@ -61,8 +62,8 @@ export class TypingService implements OnModuleDestroy {
     this.timers.clear();
   }
 
-  private publish(e: TypingEvent): void {
-    this.realtime.publishEphemeral(`chat:${e.conversationId}`, 'chat.typing', e, {
+  private publish(e: TypingView): void {
+    this.realtime.publishEphemeral(chatChannel(e.conversationId), 'chat.typing', e, {
       excludeUserId: e.userId,
     });
   }

@@ -14,18 +14,15 @@ import {
   AckNotificationsDto,
   AdminCreateNotificationDto,
   ListNotificationsQuery,
-  NotificationDto,
-  NotificationPageDto,
-  NotificationStateChangeDto,
   ReadNotificationsDto,
   StreamNotificationsQuery,
 } from './dto/notifications.dto.js';
 import { NotificationsService } from './notifications.service.js';
-import type {
+import {
   NotificationPage,
-  NotificationStateChange,
+  NotificationStateChangeView,
   NotificationView,
-} from './notifications.types.js';
+} from './dto/notification-views.dto.js';
 
 @ApiTags('notifications')
 @ApiBearerAuth()
@@ -37,7 +34,7 @@ export class NotificationsController {
   ) {}
 
   @Get()
-  @ApiOkResponse({ type: NotificationPageDto })
+  @ApiOkResponse({ type: NotificationPage })
   list(
     @CurrentUser() user: AuthUser,
     @Query() q: ListNotificationsQuery,
@@ -70,28 +67,28 @@ export class NotificationsController {
 
   @Post()
   @Roles('admin')
-  @ApiCreatedResponse({ type: NotificationDto })
+  @ApiCreatedResponse({ type: NotificationView })
   create(@Body() dto: AdminCreateNotificationDto): Promise<NotificationView> {
     return this.notifications.createByAdmin(dto);
   }
 
   @Post('read')
   @HttpCode(200)
-  @ApiOkResponse({ type: NotificationStateChangeDto })
+  @ApiOkResponse({ type: NotificationStateChangeView })
   read(
     @CurrentUser() user: AuthUser,
     @Body() dto: ReadNotificationsDto,
-  ): Promise<NotificationStateChange> {
+  ): Promise<NotificationStateChangeView> {
     return this.notifications.read(user, dto);
   }
 
   @Post('ack')
   @HttpCode(200)
-  @ApiOkResponse({ type: NotificationStateChangeDto })
+  @ApiOkResponse({ type: NotificationStateChangeView })
   ack(
     @CurrentUser() user: AuthUser,
     @Body() dto: AckNotificationsDto,
-  ): Promise<NotificationStateChange> {
+  ): Promise<NotificationStateChangeView> {
     return this.notifications.ack(user, dto);
   }
 }

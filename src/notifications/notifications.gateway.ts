@@ -4,7 +4,7 @@ import { CurrentUser } from '../auth/guards/decorators.js';
 import { RealtimeGateway } from '../realtime/realtime.gateway.js';
 import { AckNotificationsDto, ReadNotificationsDto } from './dto/notifications.dto.js';
 import { NotificationsService } from './notifications.service.js';
-import type { NotificationStateChange } from './notifications.types.js';
+import type { NotificationStateChangeView } from './notifications.types.js';
 
 /** Socket commands `notification.ack` and `notification.read` (`{ids}`). */
 @RealtimeGateway()
@@ -15,7 +15,7 @@ export class NotificationsGateway {
   ack(
     @CurrentUser() user: AuthUser,
     @MessageBody() dto: AckNotificationsDto,
-  ): Promise<NotificationStateChange> {
+  ): Promise<NotificationStateChangeView> {
     return this.notifications.ack(user, dto);
   }
 
@@ -23,7 +23,7 @@ export class NotificationsGateway {
   read(
     @CurrentUser() user: AuthUser,
     @MessageBody() dto: ReadNotificationsDto,
-  ): Promise<NotificationStateChange> {
+  ): Promise<NotificationStateChangeView> {
     return this.notifications.read(user, dto);
   }
 }

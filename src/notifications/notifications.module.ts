@@ -1,4 +1,6 @@
-import { Module } from '@nestjs/common';
+import { Module, OnModuleInit } from '@nestjs/common';
+import { RealtimeService } from '../realtime/realtime.service.js';
+import { NOTIFICATION_EVENTS } from './notifications.events.js';
 import { NotificationsController } from './notifications.controller.js';
 import { NotificationsGateway } from './notifications.gateway.js';
 import { NotificationsRepository } from './notifications.repository.js';
@@ -13,4 +15,10 @@ import { NotificationsService } from './notifications.service.js';
   controllers: [NotificationsController],
   exports: [NotificationsService],
 })
-export class NotificationsModule {}
+export class NotificationsModule implements OnModuleInit {
+  constructor(private readonly realtime: RealtimeService) {}
+
+  onModuleInit(): void {
+    this.realtime.registerEvents('notifications', NOTIFICATION_EVENTS);
+  }
+}

@@ -1,6 +1,7 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import type { AuthUser } from '../auth/auth.types.js';
 import { ROOT_LOGGER, type RootLogger } from '../common/logging/logger.module.js';
+import { userChannel } from '../realtime/channels/channel-name.js';
 import { RealtimeService, RealtimeTx } from '../realtime/realtime.service.js';
 import type { RealtimeSession } from '../realtime/session/session.js';
 import type {
@@ -11,9 +12,9 @@ import { NotificationsException } from './notifications.exception.js';
 import { NotificationRow, NotificationsRepository } from './notifications.repository.js';
 import type {
   CreateNotificationInput,
-  NotificationEventData,
+  NotificationEventView,
   NotificationPage,
-  NotificationStateChange,
+  NotificationStateChangeView,
   NotificationView,
 } from './notifications.types.js';
 
@@ -86,7 +87,7 @@ export class NotificationsService implements OnModuleInit {
   async read(
     user: AuthUser,
     input: { ids?: string[]; all?: boolean },
-  ): Promise<NotificationStateChange> {
+  ): Promise<NotificationStateChangeView> {
     if (input.all !== true && (input.ids === undefined || input.ids.length === 0))
       throw NotificationsException.nothingToRead();
     return this.realtime.transaction(async (tx) => {
@@ -94,7 +95,7 @@ export class NotificationsService implements OnModuleInit {
       const readAt = new Date().toISOString();
       const unreadCount = await this.repo.unreadCount(user.id, tx.em);
       const result = { ids, readAt, unreadCount };
-      if (ids.length > 0) await tx.append(`user:${user.id}`, 'notification.read', result);
+      if (ids.length > 0) await tx.append(userChannel(user.id), 'notification.read', result);
       return result;
     });
   }
@@ -105,13 +106,13 @@ export class NotificationsService implements OnModuleInit {
    * `notification.read` event (data carries `ackedAt`, not `readAt`), so the
    * user's other devices can drop them from their pending list.
    */
-  async ack(user: AuthUser, input: { ids: string[] }): Promise<NotificationStateChange> {
+  async ack(user: AuthUser, input: { ids: string[] }): Promise<NotificationStateChangeView> {
     return this.realtime.transaction(async (tx) => {
       const ids = await this.repo.markAcked(tx.em, user.id, input.ids);
       const ackedAt = new Date().toISOString();
       const unreadCount = await this.repo.unreadCount(user.id, tx.em);
       const result = { ids, ackedAt, unreadCount };
-      if (ids.length > 0) await tx.append(`user:${user.id}`, 'notification.read', result);
+      if (ids.length > 0) await tx.append(userChannel(user.id), 'notification.read', result);
       return result;
     });
   }
@@ -129,12 +130,9 @@ export class NotificationsService implements OnModuleInit {
       if (rows.length === 0 || session.closed) return;
       this.realtime.deliver(
         session,
-        `user:${user.id}`,
-        rows.map((row) => ({
-          event: 'notification.created',
-          data: toEventData(row),
-          ts: row.created_at.toISOString(),
-        })),
+        userChannel(user.id),
+        'notification.created',
+        rows.map((row) => ({ data: toEventData(row), ts: row.created_at.toISOString() })),
       );
       await this.repo.markDelivered(rows.filter((r) => r.delivered_at === null).map((r) => r.id));
     } catch (err) {
@@ -147,7 +145,7 @@ export class NotificationsService implements OnModuleInit {
     input: CreateNotificationInput,
   ): Promise<NotificationView> {
     const row = await this.repo.insert(tx.em, input);
-    await tx.append(`user:${input.userId}`, 'notification.created', toEventData(row));
+    await tx.append(userChannel(input.userId), 'notification.created', toEventData(row));
     tx.afterCommit(() => {
       // Best effort: a socket of the user on this node got it live.
       if (this.realtime.isConnectedHere(input.userId))
@@ -157,7 +155,7 @@ export class NotificationsService implements OnModuleInit {
   }
 }
 
-export function toEventData(row: NotificationRow): NotificationEventData {
+export function toEventData(row: NotificationRow): NotificationEventView {
   return {
     id: row.id,
     type: row.type,

@@ -2,8 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '../auth/auth.types.js';
 import { RealtimeService } from '../realtime/realtime.service.js';
 import { PresenceException } from './presence.exception.js';
-
-export const PRESENCE_CHANNEL = 'presence';
+import { PRESENCE_CHANNEL } from './presence.events.js';
 
 /**
  * Who may see presence: whoever may subscribe to the `presence` channel (every

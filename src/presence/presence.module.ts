@@ -1,4 +1,6 @@
-import { Module } from '@nestjs/common';
+import { Module, OnModuleInit } from '@nestjs/common';
+import { RealtimeService } from '../realtime/realtime.service.js';
+import { PRESENCE_EVENTS } from './presence.events.js';
 import { PresenceAccess } from './presence.access.js';
 import { PresenceController } from './presence.controller.js';
 import { PresenceGateway } from './presence.gateway.js';
@@ -11,4 +13,10 @@ import { PresenceService } from './presence.service.js';
   controllers: [PresenceController],
   exports: [PresenceService],
 })
-export class PresenceModule {}
+export class PresenceModule implements OnModuleInit {
+  constructor(private readonly realtime: RealtimeService) {}
+
+  onModuleInit(): void {
+    this.realtime.registerEvents('presence', PRESENCE_EVENTS);
+  }
+}

@@ -13,10 +13,9 @@ import { SocketCounter } from '../realtime/cluster/socket-counter.js';
 import { RealtimeService } from '../realtime/realtime.service.js';
 import type { RealtimeSession } from '../realtime/session/session.js';
 import { PresenceView, SetPresenceDto } from './dto/presence.dto.js';
-import { PRESENCE_CHANNEL, PresenceAccess } from './presence.access.js';
+import { PresenceAccess } from './presence.access.js';
+import { PRESENCE_CHANNEL } from './presence.events.js';
 import { PresenceRepository, toPresenceView } from './presence.repository.js';
-
-export const PRESENCE_CHANGED = 'presence.changed';
 
 /**
  * Who is online. A user is online while at least one of their sockets is open
@@ -80,7 +79,7 @@ export class PresenceService
         touch: true,
       });
       const view = toPresenceView(row);
-      tx.ephemeral(PRESENCE_CHANNEL, PRESENCE_CHANGED, view);
+      tx.ephemeral(PRESENCE_CHANNEL, 'presence.changed', view);
       return view;
     });
     // Set over REST without a socket: present for the grace period, like a last socket closing.
@@ -148,7 +147,7 @@ export class PresenceService
       const row = await this.repo.lock(tx.em, userId, true);
       if (!row) return;
       const updated = await this.repo.update(tx.em, userId, { online: true, touch: true });
-      if (!row.online) tx.ephemeral(PRESENCE_CHANNEL, PRESENCE_CHANGED, toPresenceView(updated));
+      if (!row.online) tx.ephemeral(PRESENCE_CHANNEL, 'presence.changed', toPresenceView(updated));
     });
   }
 
@@ -159,7 +158,7 @@ export class PresenceService
       if (!row || !row.online) return;
       if (await this.counter.isOnlineAnywhere(userId)) return;
       const updated = await this.repo.update(tx.em, userId, { online: false, touch: false });
-      tx.ephemeral(PRESENCE_CHANNEL, PRESENCE_CHANGED, toPresenceView(updated));
+      tx.ephemeral(PRESENCE_CHANNEL, 'presence.changed', toPresenceView(updated));
     });
   }
 

@@ -8,6 +8,7 @@ import { READINESS_CHECKS, ReadinessCheck } from '../health/readiness.js';
 import { EVENT_BUS, EventBus } from './bus/event-bus.js';
 import { InProcessBus } from './bus/in-process.bus.js';
 import { RedisBus } from './bus/redis.bus.js';
+import { EventCatalogueRegistry } from './events/event-catalogue.js';
 import { ChannelAccessGuard } from './channels/channel-access.guard.js';
 import { ChannelPolicyRegistry } from './channels/channel-policy.registry.js';
 import { ChannelsController } from './http/channels.controller.js';
@@ -70,6 +71,7 @@ import { WsKernel } from './ws/ws-kernel.js';
       },
     },
     MetricsService,
+    EventCatalogueRegistry,
     ChannelPolicyRegistry,
     ChannelLogService,
     ChannelHub,

@@ -4,6 +4,15 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { AuthUser } from '../auth/auth.types.js';
 import { ChannelPolicy, ChannelPolicyRegistry } from './channels/channel-policy.registry.js';
 import { SseService } from './http/sse.service.js';
+import {
+  EphemeralEvent,
+  EventCatalogueRegistry,
+  EventChannel,
+  EventData,
+  EventItem,
+  EventSpecs,
+  PersistedEvent,
+} from './events/event-catalogue.js';
 import { ChannelHub } from './hub/channel-hub.js';
 import { ChannelLogService } from './log/channel-log.service.js';
 import { ChannelEvent, encodeEventFrame } from './protocol/frames.js';
@@ -12,17 +21,28 @@ import { RealtimeSession, RtSession } from './session/session.js';
 
 const REVOKE_CONTROL = 'system.revoke';
 
-/** The handle a service gets inside `RealtimeService.transaction`. */
+/**
+ * The handle a service gets inside `RealtimeService.transaction`. Events are
+ * the declared ones (see events/event-catalogue.ts): a misspelt name, a channel
+ * the event does not go to or a wrong payload does not compile.
+ */
 export interface RealtimeTx {
   readonly em: EntityManager;
   /** Appends a persisted event (offset assigned now, published after commit). */
-  append(channel: string, event: string, data: unknown): Promise<ChannelEvent>;
+  append<E extends PersistedEvent>(
+    channel: EventChannel<E>,
+    event: E,
+    data: EventData<E>,
+  ): Promise<ChannelEvent>;
   /** Several appends in one statement (in the list's order within a channel). */
-  appendAll(
-    items: readonly { channel: string; event: string; data: unknown }[],
-  ): Promise<ChannelEvent[]>;
+  appendAll(items: readonly EventItem[]): Promise<ChannelEvent[]>;
   /** An ephemeral event published after commit (no offset, not in the log). */
-  ephemeral(channel: string, event: string, data: unknown, opts?: { excludeUserId?: string }): void;
+  ephemeral<E extends EphemeralEvent>(
+    channel: EventChannel<E>,
+    event: E,
+    data: EventData<E>,
+    opts?: { excludeUserId?: string },
+  ): void;
   /** Work to run once the transaction committed (e.g. revoke a subscription). */
   afterCommit(fn: () => void): void;
 }
@@ -41,6 +61,7 @@ export class RealtimeService {
     private readonly policies: ChannelPolicyRegistry,
     private readonly registry: ConnectionRegistry,
     private readonly sse: SseService,
+    private readonly catalogue: EventCatalogueRegistry,
   ) {
     hub.onControl(REVOKE_CONTROL, (channel, data) => {
       const userId = (data as { userId?: unknown } | null)?.userId;
@@ -55,16 +76,19 @@ export class RealtimeService {
       work({
         em,
         append: async (channel, event, data) => {
+          this.requireDeclared(event, false);
           const e = await this.log.append(em, channel, event, data);
           pending.push({ event: e });
           return e;
         },
         appendAll: async (items) => {
+          for (const item of items) this.requireDeclared(item.event, false);
           const events = await this.log.appendAll(em, items);
           for (const event of events) pending.push({ event });
           return events;
         },
         ephemeral: (channel, event, data, opts) => {
+          this.requireDeclared(event, true);
           pending.push({
             event: { channel, event, data, ts: new Date().toISOString() },
             excludeUserId: opts?.excludeUserId,
@@ -81,17 +105,23 @@ export class RealtimeService {
   }
 
   /** An ephemeral event right away (typing, presence pulses). */
-  publishEphemeral(
-    channel: string,
-    event: string,
-    data: unknown,
+  publishEphemeral<E extends EphemeralEvent>(
+    channel: EventChannel<E>,
+    event: E,
+    data: EventData<E>,
     opts?: { excludeUserId?: string },
   ): void {
+    this.requireDeclared(event, true);
     this.hub.publish({ channel, event, data, ts: new Date().toISOString() }, opts?.excludeUserId);
   }
 
   registerPolicy(policy: ChannelPolicy): void {
     this.policies.register(policy);
+  }
+
+  /** A module's event declarations (its `<module>.events.ts`), registered once at start-up. */
+  registerEvents(module: string, events: EventSpecs): void {
+    this.catalogue.register(module, events);
   }
 
   /** Throws NOT_FOUND / UNAUTHORIZED / FORBIDDEN exactly as a subscribe would. */
@@ -157,15 +187,16 @@ export class RealtimeService {
    * Sends already persisted events to one session as `event` frames without an
    * offset: re-sends of state (waiting notifications), not new events of the channel.
    */
-  deliver(
+  deliver<E extends PersistedEvent>(
     session: RealtimeSession,
-    channel: string,
-    events: readonly { event: string; data: unknown; ts: string }[],
+    channel: EventChannel<E>,
+    event: E,
+    items: readonly { data: EventData<E>; ts: string }[],
   ): void {
     if (!(session instanceof RtSession) || session.closed) return;
-    for (const e of events)
-      session.sendEvent(encodeEventFrame({ channel, ...e }), e.event, channel, undefined);
-    session.meter.sent('event', events.length);
+    for (const { data, ts } of items)
+      session.sendEvent(encodeEventFrame({ channel, event, data, ts }), event, channel, undefined);
+    session.meter.sent('event', items.length);
   }
 
   /**
@@ -180,5 +211,13 @@ export class RealtimeService {
     lastEventId: string | undefined,
   ): Promise<void> {
     await this.sse.open(req, res, user, channels, lastEventId);
+  }
+
+  /** A programming error, caught by the first test that writes the event: declare it in `<module>.events.ts`. */
+  private requireDeclared(event: string, ephemeral: boolean): void {
+    const spec = this.catalogue.get(event);
+    if (!spec) throw new Error(`event "${event}" is not declared in any <module>.events.ts`);
+    if ((spec.ephemeral === true) !== ephemeral)
+      throw new Error(`event "${event}" is declared ${ephemeral ? 'persisted' : 'ephemeral'}`);
   }
 }

@@ -15,6 +15,7 @@ import { CurrentUser, Roles } from '../../src/auth/guards/decorators.js';
 import { ChannelAccess } from '../../src/realtime/channels/channel-access.guard.js';
 import { MaxDataBytes } from '../../src/realtime/limits/limit.decorators.js';
 import { RealtimeGateway } from '../../src/realtime/realtime.gateway.js';
+import { defineEvents, type EventsOf } from '../../src/realtime/events/event-catalogue.js';
 import { RealtimeService } from '../../src/realtime/realtime.service.js';
 
 /**
@@ -50,11 +51,32 @@ class RestPublishDto {
   text?: string;
 }
 
+/** The data of `test.item.created`. */
+export class TestItemView {
+  by: string;
+  n?: number;
+  text?: string;
+  doomed?: boolean;
+}
+
+export const TEST_EVENTS = defineEvents({
+  'test.item.created': {
+    channels: ['test:{room}'],
+    payload: TestItemView,
+    description: 'An item published in a test room',
+  },
+});
+
+declare module '../../src/realtime/events/event-catalogue.js' {
+  interface RealtimeEvents extends EventsOf<typeof TEST_EVENTS> {}
+}
+
 @Injectable()
 export class TestFeatureService implements OnModuleInit {
   constructor(private readonly realtime: RealtimeService) {}
 
   onModuleInit(): void {
+    this.realtime.registerEvents('test', TEST_EVENTS);
     this.realtime.registerPolicy({
       prefix: 'test',
       needsId: true,

@@ -77,3 +77,20 @@ export class ColumnDeletedView {
   @ApiProperty({ format: 'uuid' }) boardId: string;
   @ApiProperty({ description: 'The version the column had when it was deleted' }) version: number;
 }
+
+/** The data of `board.member.added` and `board.member.updated`. */
+export class MemberChangedView extends MemberView {
+  @ApiProperty({ description: "The board's version after the change" }) boardVersion: number;
+}
+
+/** The data of `board.member.removed`. */
+export class MemberRemovedView {
+  @ApiProperty({ format: 'uuid' }) boardId: string;
+  @ApiProperty({ format: 'uuid' }) userId: string;
+  @ApiProperty({ description: "The board's version after the change" }) boardVersion: number;
+}
+
+/** The data of `board.card.moved`: the card where it is now, and the column it left. */
+export class CardMovedView extends CardView {
+  @ApiProperty({ format: 'uuid' }) fromColumnId: string;
+}

@@ -17,10 +17,10 @@ import {
   ValidateBy,
   ValidationOptions,
 } from 'class-validator';
+import { CONTENT_TYPES } from '../entities/message.entity.js';
 
 export const MAX_GROUP_PARTICIPANTS = 500;
 export const MAX_MESSAGE_CHARS = 2000;
-export const CONTENT_TYPES = ['text', 'markdown'] as const;
 
 /** Length in characters (code points), as PostgreSQL's char_length counts them. */
 export function CharLength(
@@ -184,60 +184,4 @@ export class TypingDto {
   @ApiProperty()
   @IsBoolean()
   typing: boolean;
-}
-
-// ---- responses (OpenAPI)
-
-export class MessageDto {
-  @ApiProperty({ format: 'uuid' }) id: string;
-  @ApiProperty({ format: 'uuid' }) conversationId: string;
-  @ApiProperty({ format: 'uuid' }) senderId: string;
-  @ApiProperty({ description: 'Empty once deleted' }) content: string;
-  @ApiProperty({ enum: CONTENT_TYPES }) contentType: string;
-  @ApiPropertyOptional() clientMsgId?: string;
-  @ApiProperty({ format: 'date-time' }) createdAt: string;
-  @ApiProperty({ format: 'date-time', nullable: true, type: String }) editedAt: string | null;
-  @ApiProperty({ format: 'date-time', nullable: true, type: String }) deletedAt: string | null;
-}
-
-export class MessagePageDto {
-  @ApiProperty({ type: [MessageDto], description: 'Newest first' }) items: MessageDto[];
-  @ApiProperty({ type: String, nullable: true, description: 'null at the end' })
-  nextCursor: string | null;
-}
-
-export class ParticipantDto {
-  @ApiProperty({ format: 'uuid' }) userId: string;
-  @ApiProperty() displayName: string;
-  @ApiProperty({ format: 'date-time' }) joinedAt: string;
-}
-
-export class ConversationDto {
-  @ApiProperty({ format: 'uuid' }) id: string;
-  @ApiProperty({ enum: ['direct', 'group'] }) type: string;
-  @ApiProperty({ type: String, nullable: true }) title: string | null;
-  @ApiProperty({ type: String, nullable: true, format: 'uuid' }) ownerId: string | null;
-  @ApiProperty({ type: [String], format: 'uuid' }) participantIds: string[];
-  @ApiProperty({ type: [ParticipantDto] }) participants: ParticipantDto[];
-  @ApiProperty({ format: 'date-time' }) createdAt: string;
-  @ApiProperty({ format: 'date-time' }) lastActivityAt: string;
-}
-
-export class MyConversationDto extends ConversationDto {
-  @ApiProperty({ type: MessageDto, nullable: true }) lastMessage: MessageDto | null;
-  @ApiProperty({ description: 'Messages of others after my read cursor; at most 1000' })
-  unreadCount: number;
-  @ApiProperty({ type: String, nullable: true, format: 'uuid' }) lastReadMessageId: string | null;
-}
-
-export class ConversationPageDto {
-  @ApiProperty({ type: [MyConversationDto] }) items: MyConversationDto[];
-  @ApiProperty({ type: String, nullable: true }) nextCursor: string | null;
-}
-
-export class ReadStateDto {
-  @ApiProperty({ format: 'uuid' }) conversationId: string;
-  @ApiProperty({ type: String, nullable: true, format: 'uuid' }) lastReadMessageId: string | null;
-  @ApiProperty({ description: 'Messages of others after my read cursor; at most 1000' })
-  unreadCount: number;
 }

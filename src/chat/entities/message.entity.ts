@@ -6,7 +6,8 @@ import {
   UpdateDateColumn,
 } from 'typeorm';
 
-export type ContentType = 'text' | 'markdown';
+export const CONTENT_TYPES = ['text', 'markdown'] as const;
+export type ContentType = (typeof CONTENT_TYPES)[number];
 
 /** A chat message; a deleted one stays as a tombstone (empty content, `deletedAt` set). */
 @Entity('messages')

@@ -108,34 +108,3 @@ export class AckNotificationsDto {
   @IsUUID('all', { each: true })
   ids: string[];
 }
-
-export class NotificationEntityRefDto {
-  @ApiProperty({ example: 'conversation' }) type: string;
-  @ApiProperty() id: string;
-}
-
-export class NotificationDto {
-  @ApiProperty({ format: 'uuid' }) id: string;
-  @ApiProperty({ example: 'chat.message' }) type: string;
-  @ApiProperty() title: string;
-  @ApiProperty() body: string;
-  @ApiPropertyOptional() link?: string;
-  @ApiPropertyOptional({ type: NotificationEntityRefDto }) entity?: NotificationEntityRefDto;
-  @ApiProperty({ format: 'date-time', nullable: true, type: String }) readAt: string | null;
-  @ApiProperty({ format: 'date-time' }) createdAt: string;
-  @ApiProperty({ format: 'date-time', nullable: true, type: String }) deliveredAt: string | null;
-  @ApiProperty({ format: 'date-time', nullable: true, type: String }) ackedAt: string | null;
-}
-
-export class NotificationPageDto {
-  @ApiProperty({ type: [NotificationDto] }) items: NotificationDto[];
-  @ApiProperty({ type: String, nullable: true }) nextCursor: string | null;
-  @ApiProperty() unreadCount: number;
-}
-
-export class NotificationStateChangeDto {
-  @ApiProperty({ type: [String], description: 'The given ids whose state changed' }) ids: string[];
-  @ApiPropertyOptional({ format: 'date-time' }) readAt?: string;
-  @ApiPropertyOptional({ format: 'date-time' }) ackedAt?: string;
-  @ApiProperty() unreadCount: number;
-}

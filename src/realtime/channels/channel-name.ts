@@ -15,6 +15,6 @@ export function parseChannelName(channel: unknown): ChannelName | undefined {
 }
 
 /** The channel every session of a user is subscribed to at connect. */
-export function userChannel(userId: string): string {
+export function userChannel(userId: string): `user:${string}` {
   return `user:${userId}`;
 }
