@@ -2,8 +2,7 @@ import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import type { AuthUser } from '../auth/auth.types.js';
 import { ROOT_LOGGER, type RootLogger } from '../common/logging/logger.module.js';
 import { userChannel } from '../realtime/channels/channel-name.js';
-import { RealtimeService, RealtimeTx } from '../realtime/realtime.service.js';
-import type { RealtimeSession } from '../realtime/session/session.js';
+import { RealtimeService, RealtimeTx, type RealtimeSession } from '../realtime/realtime.service.js';
 import type {
   AdminCreateNotificationDto,
   ListNotificationsQuery,

@@ -19,6 +19,8 @@ import { ChannelEvent, encodeEventFrame } from './protocol/frames.js';
 import { ConnectionRegistry, SessionHook } from './session/connection-registry.js';
 import { RealtimeSession, RtSession } from './session/session.js';
 
+export type { RealtimeSession } from './session/session.js';
+
 const REVOKE_CONTROL = 'system.revoke';
 
 /**
