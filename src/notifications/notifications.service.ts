@@ -2,7 +2,11 @@ import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import type { AuthUser } from '../auth/auth.types.js';
 import { ROOT_LOGGER, type RootLogger } from '../common/logging/logger.module.js';
 import { userChannel } from '../realtime/channels/channel-name.js';
-import { RealtimeService, RealtimeTx, type RealtimeSession } from '../realtime/realtime.service.js';
+import {
+  RealtimeService,
+  RealtimeTx,
+  type RealtimeSubscription,
+} from '../realtime/realtime.service.js';
 import type {
   AdminCreateNotificationDto,
   ListNotificationsQuery,
@@ -39,7 +43,7 @@ export class NotificationsService implements OnModuleInit {
   onModuleInit(): void {
     // Read only once the session gets `user:{id}` live: a notification committed
     // in between is then either read here or delivered live, never neither.
-    this.realtime.onUserChannelReady((s) => this.pushPending(s));
+    this.realtime.onUserChannelReady((sub) => this.pushPending(sub));
   }
 
   /**
@@ -121,15 +125,15 @@ export class NotificationsService implements OnModuleInit {
    * `event` frames on `user:{id}` without an offset (they are re-sends, not new
    * events of the channel).
    */
-  async pushPending(session: RealtimeSession): Promise<void> {
+  async pushPending(sub: RealtimeSubscription): Promise<void> {
+    const session = sub.session;
     const user = session.user;
     if (!user) return;
     try {
       const rows = await this.repo.pending(user.id, PUSH_AT_CONNECT_MAX);
       if (rows.length === 0 || session.closed) return;
       this.realtime.deliver(
-        session,
-        userChannel(user.id),
+        sub,
         'notification.created',
         rows.map((row) => ({ data: toEventData(row), ts: row.created_at.toISOString() })),
       );

@@ -17,9 +17,9 @@ import { ChannelHub } from './hub/channel-hub.js';
 import { ChannelLogService } from './log/channel-log.service.js';
 import { ChannelEvent, encodeEventFrame } from './protocol/frames.js';
 import { ConnectionRegistry, SessionHook } from './session/connection-registry.js';
-import { RealtimeSession, RtSession } from './session/session.js';
+import { RealtimeSubscription, Subscription } from './session/session.js';
 
-export type { RealtimeSession } from './session/session.js';
+export type { RealtimeSession, RealtimeSubscription } from './session/session.js';
 
 const REVOKE_CONTROL = 'system.revoke';
 
@@ -139,9 +139,9 @@ export class RealtimeService {
   private revokeLocal(userId: string, channel: string): number {
     let n = 0;
     for (const s of this.registry.sessionsOf(userId)) {
-      if (this.hub.leave(s, channel)) {
+      for (const sub of this.hub.leaveChannel(s, channel)) {
         n += 1;
-        s.send({ type: 'unsubscribed', channel, reason: 'revoked' });
+        s.revoked(sub);
       }
     }
     return n;
@@ -177,27 +177,34 @@ export class RealtimeService {
   }
 
   /**
-   * Runs once a session receives its user's channel live: from then on every
-   * event committed on `user:{id}` reaches it, so state read now and sent with
-   * `deliver` cannot miss one committed in between.
+   * Runs once a subscription to a user's own channel is live: from then on
+   * every event committed on `user:{id}` reaches it, so state read now and sent
+   * with `deliver` cannot miss one committed in between.
    */
-  onUserChannelReady(fn: SessionHook): void {
+  onUserChannelReady(fn: (sub: RealtimeSubscription) => void | Promise<void>): void {
     this.registry.onUserChannelReady(fn);
   }
 
   /**
-   * Sends already persisted events to one session as `event` frames without an
-   * offset: re-sends of state (waiting notifications), not new events of the channel.
+   * Sends already persisted events through one subscription as events without
+   * an offset: re-sends of state (waiting notifications), not new events of the
+   * channel.
    */
   deliver<E extends PersistedEvent>(
-    session: RealtimeSession,
-    channel: EventChannel<E>,
+    sub: RealtimeSubscription,
     event: E,
     items: readonly { data: EventData<E>; ts: string }[],
   ): void {
-    if (!(session instanceof RtSession) || session.closed) return;
+    const own = sub as Subscription;
+    const session = own.session;
+    // Only through a subscription still in place: a re-subscribe replaced it, a close ended it.
+    if (session.closed || session.subs.get(own.key) !== own) return;
+    const channel = own.channel;
     for (const { data, ts } of items)
-      session.sendEvent(encodeEventFrame({ channel, event, data, ts }), event, channel, undefined);
+      session.sendEvent(
+        { channel, event, frame: encodeEventFrame({ channel, event, data, ts }) },
+        own,
+      );
     session.meter.sent('event', items.length);
   }
 

@@ -45,10 +45,22 @@ describe('SseSession', () => {
   it('writes events with event:, data: and, for persisted ones, an id: of every position', () => {
     const { res, chunks } = fakeResponse();
     const s = new SseSession(res, null, '127.0.0.1');
-    s.subs.set('chat:1', { pos: 5, replay: null });
+    s.subs.set('chat:1', {
+      session: s,
+      channel: 'chat:1',
+      key: 'chat:1',
+      tag: undefined,
+      pos: 5,
+      replay: null,
+    });
     s.resumedFrom = { 'chat:2': 9 };
-    s.sendEvent('{"type":"event"}', 'chat.message.created', 'chat:1', 5);
-    s.sendEvent('{"type":"event","eph":1}', 'chat.typing', 'chat:1', undefined);
+    s.sendEvent({
+      channel: 'chat:1',
+      offset: 5,
+      event: 'chat.message.created',
+      frame: '{"type":"event"}',
+    });
+    s.sendEvent({ channel: 'chat:1', event: 'chat.typing', frame: '{"type":"event","eph":1}' });
     const [persisted, ephemeral] = chunks;
     const id = /^id: (\S+)\n/.exec(persisted)?.[1];
     expect(decodeCursor(id)).toEqual({ 'chat:1': 5, 'chat:2': 9 });

@@ -1,5 +1,6 @@
 import type { Response } from 'express';
 import type { AuthUser } from '../../auth/auth.types.js';
+import type { OutboundEvent } from '../bus/event-bus.js';
 import type { ServerFrame } from '../protocol/frames.js';
 import { RtSession } from '../session/session.js';
 
@@ -33,14 +34,9 @@ export class SseSession extends RtSession {
     this.write(`event: ${frame.type}\ndata: ${JSON.stringify(frame)}\n\n`);
   }
 
-  override sendEvent(
-    frame: string,
-    event: string,
-    _channel: string,
-    offset: number | undefined,
-  ): void {
-    const id = offset === undefined ? '' : `id: ${encodeCursor(this.positions())}\n`;
-    this.write(`${id}event: ${event}\ndata: ${frame}\n\n`);
+  override sendEvent(e: OutboundEvent): void {
+    const id = e.offset === undefined ? '' : `id: ${encodeCursor(this.positions())}\n`;
+    this.write(`${id}event: ${e.event}\ndata: ${e.frame}\n\n`);
   }
 
   comment(text: string): void {

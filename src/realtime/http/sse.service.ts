@@ -63,9 +63,9 @@ export class SseService {
       if (cursor[channel] !== undefined) session.resumedFrom[channel] = cursor[channel];
     for (const channel of channels) {
       if (session.closed) break;
-      await this.hub.join(session, channel, cursor[channel], (r) =>
-        session.send(subscribedFrame(channel, r)),
-      );
+      await this.hub.join(session, channel, cursor[channel], {
+        reply: (r) => session.send(subscribedFrame(channel, r)),
+      });
     }
     return session;
   }

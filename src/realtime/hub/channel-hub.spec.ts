@@ -84,6 +84,9 @@ class FakeSession extends RtSession {
   sendText(text: string): void {
     this.frames.push(JSON.parse(text) as Record<string, unknown>);
   }
+  sendEvent(e: OutboundEvent): void {
+    this.sendText(e.frame);
+  }
   close(): void {
     this.closed = true;
   }
@@ -166,7 +169,7 @@ describe('ChannelHub', () => {
     log.hold = new Promise((r) => (release = r));
     const s = new FakeSession(null, 'ip');
     const replies: unknown[] = [];
-    const joining = hub.join(s, 'room:1', 1, (r) => replies.push(r));
+    const joining = hub.join(s, 'room:1', 1, { reply: (r) => replies.push(r) });
     await new Promise((r) => setTimeout(r, 10));
     // Committed and published while the replay is being read: 4 is in the read too.
     const e4 = log.append('room:1', 4);

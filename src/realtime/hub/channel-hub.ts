@@ -14,7 +14,7 @@ const GAP_WAIT_MS = 150;
 
 interface LocalChannel {
   name: string;
-  subscribers: Set<RtSession>;
+  subscribers: Set<Subscription>;
   /** The next offset to deliver; null until the log told us where the channel stands. */
   next: number | null;
   /** Events that arrived ahead of `next`, by offset (shared empty map until one does). */
@@ -31,6 +31,19 @@ interface LocalChannel {
 const NO_EVENTS = new Map<number, OutboundEvent>();
 
 export type ControlHandler = (channel: string, data: unknown) => void;
+
+export interface JoinOptions {
+  /** The subscription's key in the session (default: the channel). */
+  key?: string;
+  /** Protocol data handed back with each event (e.g. the STOMP subscription it feeds). */
+  tag?: unknown;
+  /** Sends the protocol's reply once the position is known (before any replayed event). */
+  reply?: (r: JoinResult) => void;
+  /** Resolves when the reply may go (the session's earlier replies have gone out). */
+  turn?: () => Promise<void>;
+  /** False: joining the user channel this way does not count as receiving it (internal use). */
+  userChannelReady?: boolean;
+}
 
 export interface JoinResult {
   latest: number;
@@ -49,7 +62,7 @@ export class ChannelHub implements OnModuleDestroy {
   private readonly channels = new Map<string, LocalChannel>();
   private readonly controlHandlers = new Map<string, ControlHandler>();
   /** Told when a session's subscription to its own user channel went live (see ConnectionRegistry). */
-  onUserChannelJoined: (session: RtSession) => void = () => undefined;
+  onUserChannelJoined: (sub: Subscription) => void = () => undefined;
 
   constructor(
     @Inject(EVENT_BUS) private readonly bus: EventBus,
@@ -107,26 +120,32 @@ export class ChannelHub implements OnModuleDestroy {
 
   /**
    * Subscribes a session. With `since`, the missed events are sent after the
-   * `subscribed` reply (sent by `reply`), and live events that arrive meanwhile
-   * are queued and sent after them, each exactly once. `turn`, when given,
-   * holds the reply and the replay back until it resolves (the session's
-   * earlier replies have gone out); live events queue meanwhile.
+   * `subscribed` reply (sent by `opts.reply`), and live events that arrive
+   * meanwhile are queued and sent after them, each exactly once. `opts.turn`,
+   * when given, holds the reply and the replay back until it resolves (the
+   * session's earlier replies have gone out); live events queue meanwhile.
+   *
+   * A session holds one subscription per key: the channel itself for the JSON
+   * protocol and SSE; a STOMP session may feed several of its subscriptions
+   * from one channel, each under its own key and with its own position.
    */
   async join(
     session: RtSession,
     channel: string,
     since: number | undefined,
-    reply?: (r: JoinResult) => void,
-    turn?: () => Promise<void>,
+    opts: JoinOptions = {},
   ): Promise<JoinResult> {
     if (session.closed) return { latest: 0, replayed: 0 };
     // Registered before anything is awaited: the subscription is listed at once (the
     // user channel "at connect"), and events that arrive while the channel opens and
     // the log is read are queued in `replay`, not lost.
-    const sub: Subscription = { pos: 0, replay: [] };
-    session.subs.set(channel, sub);
+    const key = opts.key ?? channel;
+    const previous = session.subs.get(key);
+    if (previous) this.remove(previous);
+    const sub: Subscription = { session, channel, key, tag: opts.tag, pos: 0, replay: [] };
+    session.subs.set(key, sub);
     const ch = this.open(channel);
-    ch.subscribers.add(session);
+    ch.subscribers.add(sub);
     try {
       await ch.ready;
       let result: JoinResult;
@@ -142,45 +161,59 @@ export class ChannelHub implements OnModuleDestroy {
         sub.pos = Math.min(since, read.latest);
         result = { latest: read.latest, recovered: read.recovered, replayed: events.length };
       }
-      if (session.closed || session.subs.get(channel) !== sub) return result;
-      await turn?.();
-      if (session.closed || session.subs.get(channel) !== sub) return result;
-      reply?.(result);
+      if (session.closed || session.subs.get(key) !== sub) return result;
+      await opts.turn?.();
+      if (session.closed || session.subs.get(key) !== sub) return result;
+      opts.reply?.(result);
       let sent = 0;
       for (const e of events) {
         if (e.offset! <= sub.pos) continue;
         // Position first: the SSE transport writes it into the event's `id:` cursor.
         sub.pos = e.offset!;
-        session.sendEvent(encodeEventFrame(e), e.event, channel, e.offset);
+        session.sendEvent(toOutbound(e), sub);
         sent += 1;
       }
-      sent += this.flushReplayQueue(session, channel, sub);
+      sent += this.flushReplayQueue(sub);
       session.meter.sent('event', sent);
-      if (session.user !== null && channel === userChannel(session.user.id))
-        this.onUserChannelJoined(session);
+      if (
+        opts.userChannelReady !== false &&
+        session.user !== null &&
+        channel === userChannel(session.user.id)
+      )
+        this.onUserChannelJoined(sub);
       return result;
     } catch (err) {
-      if (session.subs.get(channel) === sub) this.leave(session, channel);
+      if (session.subs.get(key) === sub) this.remove(sub);
       throw err;
     }
   }
 
-  leave(session: RtSession, channel: string): boolean {
-    const had = session.subs.delete(channel);
-    const ch = this.channels.get(channel);
-    if (!ch) return had;
-    ch.subscribers.delete(session);
-    if (ch.subscribers.size === 0) this.closeChannel(ch);
-    return had;
+  /** Ends the session's subscription under `key` (the channel, for the JSON protocol). */
+  leave(session: RtSession, key: string): boolean {
+    const sub = session.subs.get(key);
+    if (!sub) return false;
+    this.remove(sub);
+    return true;
+  }
+
+  /** Ends every subscription of the session to `channel` (revocation); returns them. */
+  leaveChannel(session: RtSession, channel: string): Subscription[] {
+    const gone: Subscription[] = [];
+    for (const sub of session.subs.values()) if (sub.channel === channel) gone.push(sub);
+    for (const sub of gone) this.remove(sub);
+    return gone;
   }
 
   leaveAll(session: RtSession): void {
-    for (const channel of [...session.subs.keys()]) this.leave(session, channel);
+    for (const sub of [...session.subs.values()]) this.remove(sub);
   }
 
-  /** Local subscribers of a channel (for revocation). */
-  subscribersOf(channel: string): ReadonlySet<RtSession> {
-    return this.channels.get(channel)?.subscribers ?? new Set();
+  private remove(sub: Subscription): void {
+    if (sub.session.subs.get(sub.key) === sub) sub.session.subs.delete(sub.key);
+    const ch = this.channels.get(sub.channel);
+    if (!ch) return;
+    ch.subscribers.delete(sub);
+    if (ch.subscribers.size === 0) this.closeChannel(ch);
   }
 
   onModuleDestroy(): void {
@@ -220,12 +253,9 @@ export class ChannelHub implements OnModuleDestroy {
   private fanOut(ch: LocalChannel, e: OutboundEvent): void {
     const started = performance.now();
     let sent = 0;
-    // Serialised once by the publisher, encoded once here, for every subscriber.
-    const bytes = (e.bytes ??= Buffer.from(e.frame, 'utf8'));
-    for (const s of ch.subscribers) {
-      if (e.excludeUserId !== undefined && s.user?.id === e.excludeUserId) continue;
-      const sub = s.subs.get(ch.name);
-      if (!sub) continue;
+    const excluded = e.excludeUserId;
+    for (const sub of ch.subscribers) {
+      if (excluded !== undefined && sub.session.user?.id === excluded) continue;
       if (sub.replay) {
         sub.replay.push(e);
         continue;
@@ -234,14 +264,14 @@ export class ChannelHub implements OnModuleDestroy {
         if (e.offset <= sub.pos) continue;
         sub.pos = e.offset;
       }
-      s.sendEvent(e.frame, e.event, ch.name, e.offset, bytes);
+      sub.session.sendEvent(e, sub);
       sent += 1;
     }
     if (sent > 0) this.metrics.observeFanOut(sent, performance.now() - started, e.publishedAt);
   }
 
   /** Sends what queued while the subscription replayed; returns how many were sent. */
-  private flushReplayQueue(session: RtSession, channel: string, sub: Subscription): number {
+  private flushReplayQueue(sub: Subscription): number {
     const queued = sub.replay ?? [];
     sub.replay = null;
     let sent = 0;
@@ -250,7 +280,7 @@ export class ChannelHub implements OnModuleDestroy {
         if (e.offset <= sub.pos) continue;
         sub.pos = e.offset;
       }
-      session.sendEvent(e.frame, e.event, channel, e.offset, e.bytes);
+      sub.session.sendEvent(e, sub);
       sent += 1;
     }
     return sent;
@@ -316,13 +346,7 @@ export class ChannelHub implements OnModuleDestroy {
     try {
       const missing = await this.log.readRange(ch.name, ch.next, firstAhead);
       this.metrics.gapRepairs.inc();
-      for (const e of missing)
-        this.deliver({
-          channel: ch.name,
-          offset: e.offset,
-          event: e.event,
-          frame: encodeEventFrame(e),
-        });
+      for (const e of missing) this.deliver(toOutbound(e));
       // Whatever the log no longer has is gone for live delivery; clients see the
       // jump in offsets and can reload.
       if (ch.next !== null && ch.next < firstAhead) {
@@ -344,16 +368,15 @@ export class ChannelHub implements OnModuleDestroy {
         // makes sure it is in place before the read, so nothing falls in between.
         await this.bus.subscribe(ch.name);
         const read = await this.log.readSince(ch.name, ch.next - 1, this.config.history.maxEvents);
-        for (const e of read.events)
-          this.deliver({
-            channel: ch.name,
-            offset: e.offset,
-            event: e.event,
-            frame: encodeEventFrame(e),
-          });
+        for (const e of read.events) this.deliver(toOutbound(e));
       } catch (err) {
         this.logger.warn({ err, channel: ch.name }, 'resync failed');
       }
     }
   }
+}
+
+/** An event read from the log, in the shape the hub delivers. */
+function toOutbound(e: ChannelEvent): OutboundEvent {
+  return { channel: e.channel, offset: e.offset, event: e.event, frame: encodeEventFrame(e) };
 }

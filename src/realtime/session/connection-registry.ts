@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ROOT_LOGGER, type RootLogger } from '../../common/logging/logger.module.js';
 import { ChannelHub } from '../hub/channel-hub.js';
-import { RealtimeSession, RtSession } from './session.js';
+import { RealtimeSession, RealtimeSubscription, RtSession, Subscription } from './session.js';
 
 export type SessionHook = (session: RealtimeSession) => void | Promise<void>;
+export type SubscriptionHook = (sub: RealtimeSubscription) => void | Promise<void>;
 
 /** How long the opening hooks of a session may hold its `connected` frame back. */
 const OPENING_HOOKS_TIMEOUT_MS = 5000;
@@ -18,13 +19,13 @@ export class ConnectionRegistry {
   private readonly byUser = new Map<string, Set<RtSession>>();
   private readonly openingHooks: SessionHook[] = [];
   private readonly closedHooks: SessionHook[] = [];
-  private readonly userChannelHooks: SessionHook[] = [];
+  private readonly userChannelHooks: SubscriptionHook[] = [];
 
   constructor(
     @Inject(ROOT_LOGGER) private readonly logger: RootLogger,
     hub: ChannelHub,
   ) {
-    hub.onUserChannelJoined = (session) => this.userChannelReady(session);
+    hub.onUserChannelJoined = (sub) => this.userChannelReady(sub);
   }
 
   get size(): number {
@@ -54,8 +55,8 @@ export class ConnectionRegistry {
   onClosed(fn: SessionHook): void {
     this.closedHooks.push(fn);
   }
-  /** Runs once a session's subscription to its own user channel is live. */
-  onUserChannelReady(fn: SessionHook): void {
+  /** Runs once a subscription of a session to its own user channel is live. */
+  onUserChannelReady(fn: SubscriptionHook): void {
     this.userChannelHooks.push(fn);
   }
 
@@ -89,8 +90,8 @@ export class ConnectionRegistry {
     clearTimeout(timer);
   }
 
-  private userChannelReady(session: RtSession): void {
-    for (const fn of this.userChannelHooks) void this.run(fn, session);
+  private userChannelReady(sub: Subscription): void {
+    for (const fn of this.userChannelHooks) void this.run(() => fn(sub), sub.session);
   }
 
   remove(session: RtSession): void {

@@ -6,11 +6,26 @@ import { FrameMeter, NO_FRAME_METER } from '../metrics/frame-meter.js';
 import type { ServerFrame } from '../protocol/frames.js';
 import { ReplyOrder, ReplySlot } from './reply-order.js';
 
-/** One subscriber's position in a channel. While `replay` is set, live events queue there. */
+/**
+ * One subscription of a session to a channel, and its position. While `replay`
+ * is set, live events queue there.
+ */
 export interface Subscription {
-  /** Offset of the last persisted event this session was sent. */
+  readonly session: RtSession;
+  readonly channel: string;
+  /** Its key in `session.subs`: the channel, or a protocol's own (STOMP). */
+  readonly key: string;
+  /** Protocol data given at join (the STOMP subscription this channel feeds). */
+  readonly tag: unknown;
+  /** Offset of the last persisted event this subscription was sent. */
   pos: number;
   replay: OutboundEvent[] | null;
+}
+
+/** What feature modules see of a subscription (the kernel's user-channel hook). */
+export interface RealtimeSubscription {
+  readonly session: RealtimeSession;
+  readonly channel: string;
 }
 
 /**
@@ -32,6 +47,7 @@ export type SessionTransport = 'ws' | 'sse';
  */
 export abstract class RtSession implements AuthCarrier, RealtimeSession {
   readonly id = randomUUID();
+  /** Subscriptions by key (the channel, for the JSON protocol and SSE). */
   readonly subs = new Map<string, Subscription>();
   readonly openedAt = Date.now();
   lastActivity = Date.now();
@@ -64,19 +80,17 @@ export abstract class RtSession implements AuthCarrier, RealtimeSession {
   /** Sends one already-serialised frame. */
   abstract sendText(text: string): void;
   /**
-   * Sends a persisted or ephemeral event (the SSE transport adds its own
-   * framing). `bytes`, when given, is `frame` already encoded, shared by every
-   * recipient of the event.
+   * Sends a persisted or ephemeral event that reached this session through
+   * `sub` (none: a re-send addressed to the session, e.g. waiting
+   * notifications). Each protocol frames it its own way.
    */
-  sendEvent(
-    frame: string,
-    _event: string,
-    _channel: string,
-    _offset: number | undefined,
-    _bytes?: Buffer,
-  ): void {
-    this.sendText(frame);
+  abstract sendEvent(e: OutboundEvent, sub?: Subscription): void;
+
+  /** A subscription ended by a membership change: the JSON protocol says so with `unsubscribed`. */
+  revoked(sub: Subscription): void {
+    this.send({ type: 'unsubscribed', channel: sub.channel, reason: 'revoked' });
   }
+
   send(frame: ServerFrame): void {
     this.meter.sent(frame.type);
     this.sendText(JSON.stringify(frame));

@@ -91,13 +91,10 @@ export class KernelCommands {
     const channel = await this.policies.authorize(session.user, frame.channel);
     // The replayed events follow `subscribed`: both wait until the replies to the
     // frames before this one have gone out.
-    await this.hub.join(
-      session,
-      channel,
-      since,
-      (r) => reply.send(subscribedFrame(channel, r, frame.id)),
-      () => reply.turn(),
-    );
+    await this.hub.join(session, channel, since, {
+      reply: (r) => reply.send(subscribedFrame(channel, r, frame.id)),
+      turn: () => reply.turn(),
+    });
   }
 
   private unsubscribe(session: RtSession, frame: ClientFrame, reply: ReplySlot): void {

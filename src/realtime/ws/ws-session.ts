@@ -1,6 +1,7 @@
 import type { WebSocket } from 'ws';
 import type { CommandContext } from '../../common/command-context.js';
 import type { AuthUser } from '../../auth/auth.types.js';
+import type { OutboundEvent } from '../bus/event-bus.js';
 import { RtSession } from '../session/session.js';
 
 const TEXT_FRAME = { binary: false };
@@ -36,17 +37,10 @@ export class WsSession extends RtSession {
     if (this.socket.readyState === 1) this.socket.send(text);
   }
 
-  /** The hub encodes each event once: sending those bytes as a text frame spares a UTF-8 encoding per socket. */
-  override sendEvent(
-    frame: string,
-    _event: string,
-    _channel: string,
-    _offset: number | undefined,
-    bytes?: Buffer,
-  ): void {
+  /** Each event is encoded once (UTF-8) and those bytes go to every socket as a text frame. */
+  override sendEvent(e: OutboundEvent): void {
     if (this.socket.readyState !== 1) return;
-    if (bytes) this.socket.send(bytes, TEXT_FRAME);
-    else this.socket.send(frame);
+    this.socket.send((e.bytes ??= Buffer.from(e.frame, 'utf8')), TEXT_FRAME);
   }
 
   close(code: number, reason: string): void {
