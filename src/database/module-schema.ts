@@ -2,7 +2,7 @@ import type { MigrationInterface } from 'typeorm';
 
 /** An entity class (TypeORM reads its decorators). */
 export type EntityClass = abstract new (...args: never[]) => object;
-/** A migration class: TypeORM records its name, which ends with its 13-digit timestamp. */
+/** A migration class: TypeORM records its name, which ends with a 13-digit timestamp. */
 export type MigrationClass = new () => MigrationInterface;
 
 /**
@@ -19,7 +19,7 @@ const TIMESTAMP = /(\d{13})$/;
 
 /**
  * Every entity and every migration of `schemas`, the migrations in the order
- * they apply: by the timestamp ending their class name, whichever module they
+ * they apply: by the timestamp ending their name, whichever module they
  * come from (a module may depend on another's tables). Throws on a migration
  * without a timestamp or a timestamp used twice, which would make the order
  * ambiguous (TypeORM orders by it too).
@@ -32,17 +32,17 @@ export function combineSchemas(schemas: readonly ModuleSchema[]): {
   const stamped = schemas
     .flatMap((s) => s.migrations)
     .map((migration) => {
-      const found = TIMESTAMP.exec(migration.name);
-      if (!found) {
-        throw new Error(`migration ${migration.name}: its class name must end with a timestamp`);
-      }
-      return { migration, timestamp: Number(found[1]) };
+      // The name TypeORM records and orders by: the instance's `name`, else the class name.
+      const name = new migration().name ?? migration.name;
+      const found = TIMESTAMP.exec(name);
+      if (!found) throw new Error(`migration ${name}: its name must end with a timestamp`);
+      return { migration, name, timestamp: Number(found[1]) };
     })
     .sort((a, b) => a.timestamp - b.timestamp);
   for (let i = 1; i < stamped.length; i++) {
     if (stamped[i]!.timestamp === stamped[i - 1]!.timestamp) {
       throw new Error(
-        `migrations ${stamped[i - 1]!.migration.name} and ${stamped[i]!.migration.name} share a timestamp`,
+        `migrations ${stamped[i - 1]!.name} and ${stamped[i]!.name} share a timestamp`,
       );
     }
   }
