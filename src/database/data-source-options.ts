@@ -1,14 +1,17 @@
 import type { DataSourceOptions } from 'typeorm';
-import { ENTITIES } from './entities.js';
-import { MIGRATIONS } from './migrations/index.js';
+import { MODULE_SCHEMAS } from '../module-schemas.js';
+import { combineSchemas } from './module-schema.js';
+
+/** Computed once: the same classes for every data source of the process. */
+const { entities, migrations } = combineSchemas(MODULE_SCHEMAS);
 
 /** One place for the TypeORM options of the app, the migration script and the tests. */
 export function dataSourceOptions(url: string): DataSourceOptions {
   return {
     type: 'postgres',
     url,
-    entities: ENTITIES,
-    migrations: MIGRATIONS,
+    entities,
+    migrations,
     synchronize: false,
     migrationsRun: false,
     migrationsTransactionMode: 'each',

