@@ -22,6 +22,7 @@ import {
 import type { Response } from 'express';
 import type { AuthUser } from '../auth/auth.types.js';
 import { CurrentUser } from '../auth/guards/decorators.js';
+import { VersionQueryDto } from '../common/dto/version.dto.js';
 import { ChannelAccess } from '../realtime/channels/channel-access.guard.js';
 import { BoardsService } from './boards.service.js';
 import {
@@ -39,7 +40,6 @@ import {
   MoveCardBody,
   UpdateCardBody,
   UpdateColumnBody,
-  VersionQueryDto,
 } from './dto/board.dto.js';
 
 const uuid = new ParseUUIDPipe();

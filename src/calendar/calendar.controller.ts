@@ -22,6 +22,7 @@ import {
 import type { Response } from 'express';
 import type { AuthUser } from '../auth/auth.types.js';
 import { CurrentUser } from '../auth/guards/decorators.js';
+import { VersionQueryDto } from '../common/dto/version.dto.js';
 import { ChannelAccess } from '../realtime/channels/channel-access.guard.js';
 import { CalendarService } from './calendar.service.js';
 import {
@@ -38,7 +39,6 @@ import {
   EventRangeQueryDto,
   ShareCalendarDto,
   UpdateEventBody,
-  VersionQueryDto,
 } from './dto/calendar.dto.js';
 
 const uuid = new ParseUUIDPipe();
