@@ -226,14 +226,6 @@ export class BoardsRepository {
       throw BoardsException.invalidReference(field, `${field} is not in the target list`);
     return keyBetween(anchor.position, await neighbour('after', anchor.position));
   }
-
-  async userDisplayName(em: EntityManager, userId: string): Promise<string | null> {
-    const u = await em.getRepository(UserEntity).findOne({
-      where: { id: userId },
-      select: { id: true, displayName: true },
-    });
-    return u?.displayName ?? null;
-  }
 }
 
 export function toCardView(c: BoardCardEntity): CardView {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { AuthUser } from '../auth/auth.types.js';
+import { UsersRepository } from '../auth/repositories/users.repository.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import { RealtimeService, RealtimeTx } from '../realtime/realtime.service.js';
 import { BoardAccess } from './boards.access.js';
@@ -48,6 +49,7 @@ export class BoardsService {
     private readonly realtime: RealtimeService,
     private readonly access: BoardAccess,
     private readonly repo: BoardsRepository,
+    private readonly users: UsersRepository,
     private readonly notifications: NotificationsService,
   ) {}
 
@@ -89,8 +91,7 @@ export class BoardsService {
       const { em } = tx;
       await this.access.require(em, user, boardId, 'manage');
       const board = await this.lockBoard(em, boardId);
-      if ((await this.repo.userDisplayName(em, dto.userId)) === null)
-        throw BoardsException.userNotFound();
+      if (!(await this.users.exists(em, dto.userId))) throw BoardsException.userNotFound();
       const previous = await this.repo.memberRole(em, boardId, dto.userId);
       if (previous === dto.role) {
         const [member] = await this.repo.members(em, boardId, dto.userId);

@@ -5,6 +5,7 @@ import {
   OnApplicationBootstrap,
 } from '@nestjs/common';
 import { In } from 'typeorm';
+import { UsersRepository } from '../auth/repositories/users.repository.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { ROOT_LOGGER, type RootLogger } from '../common/logging/logger.module.js';
@@ -34,6 +35,7 @@ export class CalendarReminders implements OnApplicationBootstrap, BeforeApplicat
     @Inject(ROOT_LOGGER) private readonly logger: RootLogger,
     private readonly realtime: RealtimeService,
     private readonly repo: CalendarRepository,
+    private readonly users: UsersRepository,
     private readonly notifications: NotificationsService,
   ) {}
 
@@ -81,7 +83,7 @@ export class CalendarReminders implements OnApplicationBootstrap, BeforeApplicat
         const wanted = [...new Set([event.createdBy, ...event.attendeeIds])].filter(
           (id): id is string => id !== null,
         );
-        const recipients = await this.repo.existingUsers(tx.em, wanted);
+        const recipients = await this.users.existingIds(tx.em, wanted);
         for (const userId of recipients) {
           await this.notifications.create(
             {

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module.js';
 import { NotificationsModule } from '../notifications/notifications.module.js';
 import { CalendarReminders } from './calendar-reminders.service.js';
 import { CalendarAccess } from './calendar.access.js';
@@ -9,7 +10,7 @@ import { CalendarService } from './calendar.service.js';
 
 /** Calendars shared read or write, events on `calendar:{id}`, invitations and reminders. */
 @Module({
-  imports: [NotificationsModule],
+  imports: [AuthModule, NotificationsModule],
   providers: [
     CalendarRepository,
     CalendarAccess,

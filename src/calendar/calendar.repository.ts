@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager, In } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { UserEntity } from '../auth/entities/user.entity.js';
 import { queryRows } from '../common/sql-rows.js';
 import {
@@ -116,15 +116,6 @@ export class CalendarRepository {
       .orderBy('e.starts_at', 'ASC')
       .addOrderBy('e.id', 'ASC')
       .getMany();
-  }
-
-  /** Which of these ids are users. */
-  async existingUsers(em: EntityManager, ids: string[]): Promise<Set<string>> {
-    if (ids.length === 0) return new Set();
-    const users = await em
-      .getRepository(UserEntity)
-      .find({ where: { id: In(ids) }, select: { id: true } });
-    return new Set(users.map((u) => u.id));
   }
 
   /**

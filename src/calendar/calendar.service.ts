@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { AuthUser } from '../auth/auth.types.js';
+import { UsersRepository } from '../auth/repositories/users.repository.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import { RealtimeService, RealtimeTx } from '../realtime/realtime.service.js';
 import { CalendarAccess } from './calendar.access.js';
@@ -40,6 +41,7 @@ export class CalendarService {
     private readonly realtime: RealtimeService,
     private readonly access: CalendarAccess,
     private readonly repo: CalendarRepository,
+    private readonly users: UsersRepository,
     private readonly notifications: NotificationsService,
   ) {}
 
@@ -81,8 +83,7 @@ export class CalendarService {
       await this.access.require(em, user, calendarId, 'manage');
       const calendar = await this.repo.findCalendar(em, calendarId);
       if (!calendar) throw CalendarException.noAccess(calendarId);
-      if ((await this.repo.existingUsers(em, [dto.userId])).size === 0)
-        throw CalendarException.userNotFound();
+      if (!(await this.users.exists(em, dto.userId))) throw CalendarException.userNotFound();
       if (dto.userId === calendar.ownerId)
         throw CalendarException.invalidReference('userId', 'the owner already has full access');
       const existing = await em
@@ -257,7 +258,7 @@ export class CalendarService {
   }
 
   private async requireUsers(em: EntityManager, ids: string[]): Promise<void> {
-    const found = await this.repo.existingUsers(em, ids);
+    const found = await this.users.existingIds(em, ids);
     const missing = ids.filter((id) => !found.has(id));
     if (missing.length > 0)
       throw CalendarException.invalidReference(

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module.js';
 import { NotificationsModule } from '../notifications/notifications.module.js';
 import { ChatAccessService } from './chat-access.service.js';
 import { ChatNotifier } from './chat-notifier.service.js';
@@ -12,7 +13,7 @@ import { TypingService } from './typing.service.js';
 
 /** Conversations, messages, read receipts and typing on channel `chat:{conversationId}`. */
 @Module({
-  imports: [NotificationsModule],
+  imports: [AuthModule, NotificationsModule],
   providers: [
     ConversationsRepository,
     MessagesRepository,

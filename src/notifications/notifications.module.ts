@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module.js';
 import { NotificationsController } from './notifications.controller.js';
 import { NotificationsGateway } from './notifications.gateway.js';
 import { NotificationsRepository } from './notifications.repository.js';
@@ -9,6 +10,7 @@ import { NotificationsService } from './notifications.service.js';
  * `NotificationsService.create(input, tx?)`.
  */
 @Module({
+  imports: [AuthModule],
   providers: [NotificationsRepository, NotificationsService, NotificationsGateway],
   controllers: [NotificationsController],
   exports: [NotificationsService],

@@ -88,16 +88,6 @@ export class UsersRepository {
     );
     return new Set(rows.map((r) => r.id));
   }
-
-  /** The user's display name, or null when there is no such user. */
-  async displayName(em: EntityManager, id: string): Promise<string | null> {
-    const rows = await queryRows<{ display_name: string }>(
-      em,
-      'SELECT display_name FROM users WHERE id = $1',
-      [id],
-    );
-    return rows[0]?.display_name ?? null;
-  }
 }
 
 function isUniqueViolation(err: unknown): boolean {
