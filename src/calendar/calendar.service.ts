@@ -24,8 +24,6 @@ import {
   UpdateEventBody,
 } from './dto/calendar.dto.js';
 import { CalendarEventEntity } from './entities/calendar-event.entity.js';
-import { CalendarShareEntity } from './entities/calendar-share.entity.js';
-import { CalendarEntity } from './entities/calendar.entity.js';
 
 export const calendarChannel = (calendarId: string): string => `calendar:${calendarId}`;
 
@@ -48,9 +46,7 @@ export class CalendarService {
   // Calendars and shares
 
   async createCalendar(user: AuthUser, dto: CreateCalendarDto): Promise<CalendarView> {
-    const calendar = await this.db
-      .getRepository(CalendarEntity)
-      .save(this.db.getRepository(CalendarEntity).create({ ownerId: user.id, name: dto.name }));
+    const calendar = await this.repo.insertCalendar(this.db.manager, user.id, dto.name);
     return {
       id: calendar.id,
       name: calendar.name,
@@ -86,15 +82,8 @@ export class CalendarService {
       if (!(await this.users.exists(em, dto.userId))) throw CalendarException.userNotFound();
       if (dto.userId === calendar.ownerId)
         throw CalendarException.invalidReference('userId', 'the owner already has full access');
-      const existing = await em
-        .getRepository(CalendarShareEntity)
-        .findOneBy({ calendarId, userId: dto.userId });
-      await em
-        .getRepository(CalendarShareEntity)
-        .upsert({ calendarId, userId: dto.userId, access: dto.access, updatedAt: new Date() }, [
-          'calendarId',
-          'userId',
-        ]);
+      const existing = await this.repo.findShare(em, calendarId, dto.userId);
+      await this.repo.upsertShare(em, calendarId, dto.userId, dto.access);
       const [share] = await this.repo.shares(em, calendarId, dto.userId);
       return { share, created: existing === null };
     });
@@ -104,8 +93,8 @@ export class CalendarService {
   async unshare(user: AuthUser, calendarId: string, userId: string): Promise<void> {
     await this.realtime.transaction(async (tx) => {
       await this.access.require(tx.em, user, calendarId, userId === user.id ? 'read' : 'manage');
-      const result = await tx.em.getRepository(CalendarShareEntity).delete({ calendarId, userId });
-      if (!result.affected) throw CalendarException.shareNotFound();
+      if (!(await this.repo.deleteShare(tx.em, calendarId, userId)))
+        throw CalendarException.shareNotFound();
       tx.afterCommit(() => this.realtime.revokeEverywhere(userId, calendarChannel(calendarId)));
     });
   }
@@ -140,20 +129,17 @@ export class CalendarService {
       await this.access.require(em, user, calendarId, 'write');
       const attendeeIds = dto.attendeeIds ?? [];
       await this.requireUsers(em, attendeeIds);
-      const event = await em.getRepository(CalendarEventEntity).save(
-        em.create(CalendarEventEntity, {
-          calendarId,
-          title: dto.title,
-          description: dto.description ?? null,
-          startsAt,
-          endsAt,
-          allDay: dto.allDay ?? false,
-          attendeeIds,
-          reminderMinutes: dto.reminderMinutes ?? null,
-          createdBy: user.id,
-          version: 1,
-        }),
-      );
+      const event = await this.repo.insertEvent(em, {
+        calendarId,
+        title: dto.title,
+        description: dto.description ?? null,
+        startsAt,
+        endsAt,
+        allDay: dto.allDay ?? false,
+        attendeeIds,
+        reminderMinutes: dto.reminderMinutes ?? null,
+        createdBy: user.id,
+      });
       await this.repo.scheduleReminder(em, event);
       const view = toEventView(event);
       await tx.append(calendarChannel(calendarId), 'calendar.event.created', view);
@@ -188,20 +174,7 @@ export class CalendarService {
         throw CalendarException.endsBeforeStart();
       event.version += 1;
       event.updatedAt = new Date();
-      await em.getRepository(CalendarEventEntity).update(
-        { id: event.id },
-        {
-          title: event.title,
-          description: event.description,
-          startsAt: event.startsAt,
-          endsAt: event.endsAt,
-          allDay: event.allDay,
-          attendeeIds: event.attendeeIds,
-          reminderMinutes: event.reminderMinutes,
-          version: event.version,
-          updatedAt: event.updatedAt,
-        },
-      );
+      await this.repo.updateEvent(em, event);
       if (before.startsAt !== event.startsAt.getTime() || before.reminder !== event.reminderMinutes)
         await this.repo.scheduleReminder(em, event);
       const view = toEventView(event);
@@ -226,7 +199,7 @@ export class CalendarService {
       const calendarId = await this.calendarOfEvent(em, eventId);
       await this.access.require(em, user, calendarId, 'write');
       const event = await this.lockEvent(em, eventId, version);
-      await em.getRepository(CalendarEventEntity).delete({ id: event.id });
+      await this.repo.deleteEvent(em, event.id);
       const deleted: CalendarEventDeletedView = {
         id: event.id,
         calendarId,
