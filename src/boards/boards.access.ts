@@ -6,7 +6,10 @@ import { isUuid } from '../common/uuid.js';
 import { RealtimeService } from '../realtime/realtime.service.js';
 import { BoardRole } from './entities/board-member.entity.js';
 import { BoardsException } from './boards.exception.js';
-import { BoardsRepository } from './boards.repository.js';
+import { BoardsRepository } from './repositories/boards.repository.js';
+
+/** The channel of a board's events; its policy is registered by BoardAccess. */
+export const boardChannel = (boardId: string): string => `board:${boardId}`;
 
 /** What an operation needs: read (any member), write (editor or owner), manage (owner). */
 export type BoardPermission = 'read' | 'write' | 'manage';

@@ -24,6 +24,8 @@ import type { AuthUser } from '../auth/auth.types.js';
 import { CurrentUser } from '../auth/guards/decorators.js';
 import { VersionQueryDto } from '../common/dto/version.dto.js';
 import { ChannelAccess } from '../realtime/channels/channel-access.guard.js';
+import { BoardCardsService } from './board-cards.service.js';
+import { BoardColumnsService } from './board-columns.service.js';
 import { BoardsService } from './boards.service.js';
 import {
   BoardListView,
@@ -49,7 +51,11 @@ const uuid = new ParseUUIDPipe();
 @ApiBearerAuth()
 @Controller('api')
 export class BoardsController {
-  constructor(private readonly boards: BoardsService) {}
+  constructor(
+    private readonly boards: BoardsService,
+    private readonly columns: BoardColumnsService,
+    private readonly cards: BoardCardsService,
+  ) {}
 
   @Post('boards')
   @ApiOperation({ summary: 'Create a board; the caller becomes its owner' })
@@ -110,7 +116,7 @@ export class BoardsController {
     @Param('id') id: string,
     @Body() dto: CreateColumnBody,
   ): Promise<ColumnView> {
-    return this.boards.createColumn(user, id, dto);
+    return this.columns.createColumn(user, id, dto);
   }
 
   @Patch('columns/:id')
@@ -121,7 +127,7 @@ export class BoardsController {
     @Param('id', uuid) id: string,
     @Body() dto: UpdateColumnBody,
   ): Promise<ColumnView> {
-    return this.boards.updateColumn(user, id, dto);
+    return this.columns.updateColumn(user, id, dto);
   }
 
   @Delete('columns/:id')
@@ -133,7 +139,7 @@ export class BoardsController {
     @Param('id', uuid) id: string,
     @Query() q: VersionQueryDto,
   ): Promise<void> {
-    await this.boards.deleteColumn(user, id, q.version);
+    await this.columns.deleteColumn(user, id, q.version);
   }
 
   @Post('boards/:id/cards')
@@ -145,7 +151,7 @@ export class BoardsController {
     @Param('id') id: string,
     @Body() dto: CreateCardBody,
   ): Promise<CardView> {
-    return this.boards.createCard(user, id, dto);
+    return this.cards.createCard(user, id, dto);
   }
 
   @Patch('cards/:id')
@@ -156,7 +162,7 @@ export class BoardsController {
     @Param('id', uuid) id: string,
     @Body() dto: UpdateCardBody,
   ): Promise<CardView> {
-    return this.boards.updateCard(user, id, dto);
+    return this.cards.updateCard(user, id, dto);
   }
 
   @Post('cards/:id/move')
@@ -168,7 +174,7 @@ export class BoardsController {
     @Param('id', uuid) id: string,
     @Body() dto: MoveCardBody,
   ): Promise<CardView> {
-    return this.boards.moveCard(user, id, dto);
+    return this.cards.moveCard(user, id, dto);
   }
 
   @Delete('cards/:id')
@@ -180,6 +186,6 @@ export class BoardsController {
     @Param('id', uuid) id: string,
     @Query() q: VersionQueryDto,
   ): Promise<void> {
-    await this.boards.deleteCard(user, id, q.version);
+    await this.cards.deleteCard(user, id, q.version);
   }
 }
