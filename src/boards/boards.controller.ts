@@ -9,7 +9,6 @@ import {
   Patch,
   Post,
   Query,
-  Res,
 } from '@nestjs/common';
 import {
   ApiBearerAuth,
@@ -19,9 +18,9 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import type { Response } from 'express';
 import type { AuthUser } from '../auth/auth.types.js';
 import { CurrentUser } from '../auth/guards/decorators.js';
+import { CreatedOrExisting } from '../common/created-or-existing/created-or-existing.js';
 import { VersionQueryDto } from '../common/dto/version.dto.js';
 import { ChannelAccess } from '../realtime/channels/channel-access.guard.js';
 import { BoardCardsService } from './board-cards.service.js';
@@ -83,15 +82,12 @@ export class BoardsController {
   @ChannelAccess({ prefix: 'board', param: 'id' })
   @ApiOperation({ summary: 'Add a member (owner); 200 when only the role changed' })
   @ApiCreatedResponse({ type: MemberView })
-  async addMember(
+  addMember(
     @CurrentUser() user: AuthUser,
     @Param('id') id: string,
     @Body() dto: AddMemberDto,
-    @Res({ passthrough: true }) res: Response,
-  ): Promise<MemberView> {
-    const { member, created } = await this.boards.addMember(user, id, dto);
-    res.status(created ? 201 : 200);
-    return member;
+  ): Promise<CreatedOrExisting<MemberView>> {
+    return this.boards.addMember(user, id, dto);
   }
 
   @Delete('boards/:id/members/:userId')

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { AuthUser } from '../auth/auth.types.js';
 import { UsersRepository } from '../auth/repositories/users.repository.js';
+import { CreatedOrExisting } from '../common/created-or-existing/created-or-existing.js';
 import { RealtimeService } from '../realtime/realtime.service.js';
 import { BoardAccess, boardChannel } from './boards.access.js';
 import { BoardsException } from './boards.exception.js';
@@ -48,12 +49,12 @@ export class BoardsService {
     });
   }
 
-  /** Adds a member, or changes the role of one; `created` tells which. */
+  /** Adds a member (created), or changes the role of one (existing). */
   async addMember(
     user: AuthUser,
     boardId: string,
     dto: AddMemberDto,
-  ): Promise<{ member: MemberView; created: boolean }> {
+  ): Promise<CreatedOrExisting<MemberView>> {
     return this.realtime.transaction(async (tx) => {
       const { em } = tx;
       await this.access.require(em, user, boardId, 'manage');
@@ -62,7 +63,7 @@ export class BoardsService {
       const previous = await this.boards.memberRole(em, boardId, dto.userId);
       if (previous === dto.role) {
         const [member] = await this.boards.members(em, boardId, dto.userId);
-        return { member, created: false };
+        return new CreatedOrExisting(member, false);
       }
       if (previous === 'owner' && (await this.boards.countOwners(em, boardId)) <= 1)
         throw BoardsException.lastOwner();
@@ -74,7 +75,7 @@ export class BoardsService {
         previous === null ? 'board.member.added' : 'board.member.updated',
         { ...member, boardVersion: board.version },
       );
-      return { member, created: previous === null };
+      return new CreatedOrExisting(member, previous === null);
     });
   }
 

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { AuthUser } from '../auth/auth.types.js';
 import { UsersRepository } from '../auth/repositories/users.repository.js';
+import { CreatedOrExisting } from '../common/created-or-existing/created-or-existing.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import { RealtimeService, RealtimeTx } from '../realtime/realtime.service.js';
 import { CalendarAccess } from './calendar.access.js';
@@ -69,12 +70,12 @@ export class CalendarService {
     return { ...calendar, shares: await this.repo.shares(em, calendarId) };
   }
 
-  /** Shares with a user, or changes their access; `created` tells which. */
+  /** Shares with a user (created), or changes their access (existing). */
   async share(
     user: AuthUser,
     calendarId: string,
     dto: ShareCalendarDto,
-  ): Promise<{ share: ShareView; created: boolean }> {
+  ): Promise<CreatedOrExisting<ShareView>> {
     return this.db.transaction(async (em) => {
       await this.access.require(em, user, calendarId, 'manage');
       const calendar = await this.repo.findCalendar(em, calendarId);
@@ -85,7 +86,7 @@ export class CalendarService {
       const existing = await this.repo.findShare(em, calendarId, dto.userId);
       await this.repo.upsertShare(em, calendarId, dto.userId, dto.access);
       const [share] = await this.repo.shares(em, calendarId, dto.userId);
-      return { share, created: existing === null };
+      return new CreatedOrExisting(share, existing === null);
     });
   }
 
