@@ -1,9 +1,10 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
 
 type ModuleImport = Type<unknown> | DynamicModule;
-import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
+import { CreatedOrExistingInterceptor } from './common/created-or-existing/created-or-existing.interceptor.js';
 import { createValidationPipe } from './common/http/validation.js';
 import type { Logger as PinoLogger } from 'pino';
 import { AuthModule } from './auth/auth.module.js';
@@ -40,6 +41,7 @@ export class AppModule {
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
+        { provide: APP_INTERCEPTOR, useClass: CreatedOrExistingInterceptor },
       ],
     };
   }

@@ -6,12 +6,16 @@ import { AuthService } from './auth.service.js';
 import { AuthenticationService } from './authentication.service.js';
 import { JwtAuthGuard } from './guards/jwt-auth.guard.js';
 import { RolesGuard } from './guards/roles.guard.js';
+import { AuthSessionsRepository } from './repositories/auth-sessions.repository.js';
+import { UsersRepository } from './repositories/users.repository.js';
 import { TokenService } from './token.service.js';
 import { UsersController } from './users.controller.js';
 
 @Module({
   controllers: [AuthController, UsersController],
   providers: [
+    UsersRepository,
+    AuthSessionsRepository,
     TokenService,
     AuthenticationService,
     AuthRateLimiter,
@@ -19,6 +23,6 @@ import { UsersController } from './users.controller.js';
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
   ],
-  exports: [AuthenticationService, TokenService, AuthService],
+  exports: [AuthenticationService, TokenService, AuthService, UsersRepository],
 })
 export class AuthModule {}

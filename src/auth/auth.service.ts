@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { AppException } from '../common/app.exception.js';
@@ -8,10 +8,10 @@ import { AuthRateLimiter } from './auth-rate-limiter.js';
 import { TokenPair, UserView } from './auth.types.js';
 import { AuthenticationService } from './authentication.service.js';
 import { LoginDto, RegisterDto } from './dto/auth.dto.js';
-import { AuthSessionEntity } from './entities/auth-session.entity.js';
-import { RefreshTokenEntity } from './entities/refresh-token.entity.js';
 import { UserEntity } from './entities/user.entity.js';
 import { burnPasswordCheck, hashPassword, verifyPassword } from './password.js';
+import { AuthSessionsRepository } from './repositories/auth-sessions.repository.js';
+import { UsersRepository } from './repositories/users.repository.js';
 import { TokenService } from './token.service.js';
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -23,6 +23,8 @@ export class AuthService {
     private readonly tokens: TokenService,
     private readonly authn: AuthenticationService,
     private readonly limiter: AuthRateLimiter,
+    private readonly users: UsersRepository,
+    private readonly sessions: AuthSessionsRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -32,20 +34,13 @@ export class AuthService {
     this.limiter.check(ip, email);
     const passwordHash = await hashPassword(dto.password);
     return this.db.transaction(async (em) => {
-      let user: UserEntity;
-      try {
-        user = await em.save(
-          em.create(UserEntity, {
-            email,
-            passwordHash,
-            displayName: dto.displayName.trim(),
-            role: this.config.adminEmails.has(email) ? 'admin' : 'user',
-          }),
-        );
-      } catch (err) {
-        if (isUniqueViolation(err)) throw AppException.conflict('Email already registered');
-        throw err;
-      }
+      const user = await this.users.insert(em, {
+        email,
+        passwordHash,
+        displayName: dto.displayName.trim(),
+        role: this.config.adminEmails.has(email) ? 'admin' : 'user',
+      });
+      if (!user) throw AppException.conflict('Email already registered');
       return this.startSession(em, user);
     });
   }
@@ -54,7 +49,7 @@ export class AuthService {
     this.requireLocalSignIn();
     const email = dto.email.toLowerCase();
     this.limiter.check(ip, email);
-    const user = await this.db.getRepository(UserEntity).findOneBy({ email });
+    const user = await this.users.findByEmail(this.db.manager, email);
     if (!user) {
       await burnPasswordCheck(dto.password);
       throw AppException.unauthorized('Invalid email or password');
@@ -75,26 +70,17 @@ export class AuthService {
     if (!id || !secret || !UUID_RE.test(id))
       throw AppException.unauthorized('Invalid refresh token');
     const outcome = await this.db.transaction(async (em) => {
-      const token = await em
-        .getRepository(RefreshTokenEntity)
-        .createQueryBuilder('t')
-        .setLock('pessimistic_write')
-        .where('t.id = :id', { id })
-        .getOne();
+      const token = await this.sessions.lockRefreshToken(em, id);
       if (!token || !sameHash(token.tokenHash, hashSecret(secret))) return 'invalid' as const;
-      const session = await em.findOneBy(AuthSessionEntity, { id: token.sessionId });
+      const session = await this.sessions.find(em, token.sessionId);
       if (!session || session.revokedAt) return 'invalid' as const;
       if (token.usedAt) {
-        await em.update(
-          AuthSessionEntity,
-          { id: session.id },
-          { revokedAt: new Date(), revokedReason: 'refresh token reuse' },
-        );
+        await this.sessions.revoke(em, session.id, 'refresh token reuse');
         return 'reused' as const;
       }
       if (token.expiresAt.getTime() <= Date.now()) return 'invalid' as const;
-      await em.update(RefreshTokenEntity, { id: token.id }, { usedAt: new Date() });
-      const user = await em.findOneByOrFail(UserEntity, { id: token.userId });
+      await this.sessions.markRefreshTokenUsed(em, token.id);
+      const user = await this.users.getById(em, token.userId);
       return this.issue(em, user, session.id);
     });
     if (outcome === 'reused')
@@ -104,13 +90,13 @@ export class AuthService {
   }
 
   async me(userId: string): Promise<UserView> {
-    const user = await this.db.getRepository(UserEntity).findOneBy({ id: userId });
+    const user = await this.users.findById(this.db.manager, userId);
     if (!user) throw AppException.unauthorized('Unknown user');
     return this.view(user);
   }
 
   async deleteAccount(userId: string): Promise<void> {
-    await this.db.getRepository(UserEntity).delete({ id: userId });
+    await this.users.delete(this.db.manager, userId);
   }
 
   view(user: UserEntity): UserView {
@@ -123,20 +109,18 @@ export class AuthService {
   }
 
   private async startSession(em: EntityManager, user: UserEntity): Promise<TokenPair> {
-    const session = await em.save(em.create(AuthSessionEntity, { userId: user.id }));
+    const session = await this.sessions.create(em, user.id);
     return this.issue(em, user, session.id);
   }
 
   private async issue(em: EntityManager, user: UserEntity, sessionId: string): Promise<TokenPair> {
     const secret = randomBytes(32).toString('base64url');
-    const row = await em.save(
-      em.create(RefreshTokenEntity, {
-        sessionId,
-        userId: user.id,
-        tokenHash: hashSecret(secret),
-        expiresAt: new Date(Date.now() + this.config.jwt.refreshTtlSec * 1000),
-      }),
-    );
+    const row = await this.sessions.insertRefreshToken(em, {
+      sessionId,
+      userId: user.id,
+      tokenHash: hashSecret(secret),
+      expiresAt: new Date(Date.now() + this.config.jwt.refreshTtlSec * 1000),
+    });
     const access = this.tokens.signAccess(user.id, sessionId);
     return {
       user: this.view(user),
@@ -161,11 +145,4 @@ function sameHash(a: string, b: string): boolean {
   const ab = Buffer.from(a, 'hex');
   const bb = Buffer.from(b, 'hex');
   return ab.length === bb.length && timingSafeEqual(ab, bb);
-}
-
-function isUniqueViolation(err: unknown): boolean {
-  return (
-    err instanceof QueryFailedError &&
-    (err.driverError as { code?: string } | undefined)?.code === '23505'
-  );
 }

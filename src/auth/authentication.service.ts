@@ -5,17 +5,10 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { AppException } from '../common/app.exception.js';
 import { AuthUser } from './auth.types.js';
 import { Role } from './entities/user.entity.js';
+import { UsersRepository } from './repositories/users.repository.js';
 import { TokenService } from './token.service.js';
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-interface UserSessionRow {
-  id: string;
-  email: string;
-  display_name: string;
-  role: Role;
-  session_revoked: boolean | null;
-}
 
 /**
  * The one authenticate function: token → user, role and expiry. The HTTP guard,
@@ -26,6 +19,7 @@ export class AuthenticationService {
   constructor(
     private readonly tokens: TokenService,
     private readonly db: DataSource,
+    private readonly users: UsersRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -34,15 +28,7 @@ export class AuthenticationService {
     if (!UUID_RE.test(claims.sub) || (claims.sid !== undefined && !UUID_RE.test(claims.sid))) {
       throw AppException.unauthorized('Invalid token subject');
     }
-    const rows: UserSessionRow[] = await this.db.query(
-      `SELECT u.id, u.email, u.display_name, u.role,
-              CASE WHEN $2::uuid IS NULL THEN NULL ELSE (s.id IS NULL OR s.revoked_at IS NOT NULL) END AS session_revoked
-         FROM users u
-         LEFT JOIN auth_sessions s ON s.id = $2::uuid AND s.user_id = u.id
-        WHERE u.id = $1`,
-      [claims.sub, claims.sid ?? null],
-    );
-    const row = rows[0];
+    const row = await this.users.findForToken(this.db.manager, claims.sub, claims.sid);
     if (!row) throw AppException.unauthorized('Unknown user');
     if (row.session_revoked === true) throw AppException.unauthorized('Session revoked');
     return {

@@ -1,21 +1,21 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { AuthUser } from '../auth/auth.types.js';
+import { rankedAccess } from '../common/access/ranked-access.js';
 import { isUuid } from '../common/uuid.js';
 import { RealtimeService } from '../realtime/realtime.service.js';
 import { BoardRole } from './entities/board-member.entity.js';
 import { BoardsException } from './boards.exception.js';
-import { BoardsRepository } from './boards.repository.js';
+import { BoardsRepository } from './repositories/boards.repository.js';
 
 /** What an operation needs: read (any member), write (editor or owner), manage (owner). */
 export type BoardPermission = 'read' | 'write' | 'manage';
 
-const RANK: Record<BoardRole, number> = { viewer: 1, editor: 2, owner: 3 };
-const NEEDED: Record<BoardPermission, BoardRole> = {
+const lacks = rankedAccess<BoardRole, BoardPermission>(['viewer', 'editor', 'owner'], {
   read: 'viewer',
   write: 'editor',
   manage: 'owner',
-};
+});
 
 /**
  * The one place that decides who may do what on a board. The `board:{id}`
@@ -58,7 +58,8 @@ export class BoardAccess implements OnModuleInit {
   ): Promise<BoardRole> {
     const role = await this.roleOf(user.id, boardId, em);
     if (role === null) throw BoardsException.notMember(boardId);
-    if (RANK[role] < RANK[NEEDED[permission]]) throw BoardsException.roleTooLow(NEEDED[permission]);
+    const needed = lacks(role, permission);
+    if (needed !== null) throw BoardsException.roleTooLow(needed);
     return role;
   }
 }

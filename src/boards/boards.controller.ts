@@ -9,7 +9,6 @@ import {
   Patch,
   Post,
   Query,
-  Res,
 } from '@nestjs/common';
 import {
   ApiBearerAuth,
@@ -19,10 +18,13 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import type { Response } from 'express';
 import type { AuthUser } from '../auth/auth.types.js';
 import { CurrentUser } from '../auth/guards/decorators.js';
+import { CreatedOrExisting } from '../common/created-or-existing/created-or-existing.js';
+import { VersionQueryDto } from '../common/dto/version.dto.js';
 import { ChannelAccess } from '../realtime/channels/channel-access.guard.js';
+import { BoardCardsService } from './board-cards.service.js';
+import { BoardColumnsService } from './board-columns.service.js';
 import { BoardsService } from './boards.service.js';
 import {
   BoardListView,
@@ -39,7 +41,6 @@ import {
   MoveCardBody,
   UpdateCardBody,
   UpdateColumnBody,
-  VersionQueryDto,
 } from './dto/board.dto.js';
 
 const uuid = new ParseUUIDPipe();
@@ -49,7 +50,11 @@ const uuid = new ParseUUIDPipe();
 @ApiBearerAuth()
 @Controller('api')
 export class BoardsController {
-  constructor(private readonly boards: BoardsService) {}
+  constructor(
+    private readonly boards: BoardsService,
+    private readonly columns: BoardColumnsService,
+    private readonly cards: BoardCardsService,
+  ) {}
 
   @Post('boards')
   @ApiOperation({ summary: 'Create a board; the caller becomes its owner' })
@@ -77,15 +82,12 @@ export class BoardsController {
   @ChannelAccess({ prefix: 'board', param: 'id' })
   @ApiOperation({ summary: 'Add a member (owner); 200 when only the role changed' })
   @ApiCreatedResponse({ type: MemberView })
-  async addMember(
+  addMember(
     @CurrentUser() user: AuthUser,
     @Param('id') id: string,
     @Body() dto: AddMemberDto,
-    @Res({ passthrough: true }) res: Response,
-  ): Promise<MemberView> {
-    const { member, created } = await this.boards.addMember(user, id, dto);
-    res.status(created ? 201 : 200);
-    return member;
+  ): Promise<CreatedOrExisting<MemberView>> {
+    return this.boards.addMember(user, id, dto);
   }
 
   @Delete('boards/:id/members/:userId')
@@ -110,7 +112,7 @@ export class BoardsController {
     @Param('id') id: string,
     @Body() dto: CreateColumnBody,
   ): Promise<ColumnView> {
-    return this.boards.createColumn(user, id, dto);
+    return this.columns.createColumn(user, id, dto);
   }
 
   @Patch('columns/:id')
@@ -121,7 +123,7 @@ export class BoardsController {
     @Param('id', uuid) id: string,
     @Body() dto: UpdateColumnBody,
   ): Promise<ColumnView> {
-    return this.boards.updateColumn(user, id, dto);
+    return this.columns.updateColumn(user, id, dto);
   }
 
   @Delete('columns/:id')
@@ -133,7 +135,7 @@ export class BoardsController {
     @Param('id', uuid) id: string,
     @Query() q: VersionQueryDto,
   ): Promise<void> {
-    await this.boards.deleteColumn(user, id, q.version);
+    await this.columns.deleteColumn(user, id, q.version);
   }
 
   @Post('boards/:id/cards')
@@ -145,7 +147,7 @@ export class BoardsController {
     @Param('id') id: string,
     @Body() dto: CreateCardBody,
   ): Promise<CardView> {
-    return this.boards.createCard(user, id, dto);
+    return this.cards.createCard(user, id, dto);
   }
 
   @Patch('cards/:id')
@@ -156,7 +158,7 @@ export class BoardsController {
     @Param('id', uuid) id: string,
     @Body() dto: UpdateCardBody,
   ): Promise<CardView> {
-    return this.boards.updateCard(user, id, dto);
+    return this.cards.updateCard(user, id, dto);
   }
 
   @Post('cards/:id/move')
@@ -168,7 +170,7 @@ export class BoardsController {
     @Param('id', uuid) id: string,
     @Body() dto: MoveCardBody,
   ): Promise<CardView> {
-    return this.boards.moveCard(user, id, dto);
+    return this.cards.moveCard(user, id, dto);
   }
 
   @Delete('cards/:id')
@@ -180,6 +182,6 @@ export class BoardsController {
     @Param('id', uuid) id: string,
     @Query() q: VersionQueryDto,
   ): Promise<void> {
-    await this.boards.deleteCard(user, id, q.version);
+    await this.cards.deleteCard(user, id, q.version);
   }
 }

@@ -3,7 +3,8 @@ import type { AuthUser } from '../auth/auth.types.js';
 import { CurrentUser } from '../auth/guards/decorators.js';
 import { ChannelAccess } from '../realtime/channels/channel-access.guard.js';
 import { RealtimeGateway } from '../realtime/realtime.gateway.js';
-import { BoardsService } from './boards.service.js';
+import { BoardCardsService } from './board-cards.service.js';
+import { BoardColumnsService } from './board-columns.service.js';
 import { CardDeletedView, CardView, ColumnDeletedView, ColumnView } from './dto/board-views.dto.js';
 import {
   CreateCardCommand,
@@ -18,7 +19,10 @@ import {
 /** Socket commands of the boards module (PROTOCOL.md section 6); the ack carries the entity. */
 @RealtimeGateway()
 export class BoardsGateway {
-  constructor(private readonly boards: BoardsService) {}
+  constructor(
+    private readonly columns: BoardColumnsService,
+    private readonly cards: BoardCardsService,
+  ) {}
 
   @SubscribeMessage('board.column.create')
   @ChannelAccess({ prefix: 'board', field: 'boardId' })
@@ -26,7 +30,7 @@ export class BoardsGateway {
     @CurrentUser() user: AuthUser,
     @MessageBody() { boardId, ...dto }: CreateColumnCommand,
   ): Promise<ColumnView> {
-    return this.boards.createColumn(user, boardId, dto);
+    return this.columns.createColumn(user, boardId, dto);
   }
 
   @SubscribeMessage('board.column.update')
@@ -34,7 +38,7 @@ export class BoardsGateway {
     @CurrentUser() user: AuthUser,
     @MessageBody() { columnId, ...dto }: UpdateColumnCommand,
   ): Promise<ColumnView> {
-    return this.boards.updateColumn(user, columnId, dto);
+    return this.columns.updateColumn(user, columnId, dto);
   }
 
   @SubscribeMessage('board.column.delete')
@@ -42,7 +46,7 @@ export class BoardsGateway {
     @CurrentUser() user: AuthUser,
     @MessageBody() dto: DeleteColumnCommand,
   ): Promise<ColumnDeletedView> {
-    return this.boards.deleteColumn(user, dto.columnId, dto.version);
+    return this.columns.deleteColumn(user, dto.columnId, dto.version);
   }
 
   @SubscribeMessage('board.card.create')
@@ -51,7 +55,7 @@ export class BoardsGateway {
     @CurrentUser() user: AuthUser,
     @MessageBody() { boardId, ...dto }: CreateCardCommand,
   ): Promise<CardView> {
-    return this.boards.createCard(user, boardId, dto);
+    return this.cards.createCard(user, boardId, dto);
   }
 
   @SubscribeMessage('board.card.update')
@@ -59,7 +63,7 @@ export class BoardsGateway {
     @CurrentUser() user: AuthUser,
     @MessageBody() { cardId, ...dto }: UpdateCardCommand,
   ): Promise<CardView> {
-    return this.boards.updateCard(user, cardId, dto);
+    return this.cards.updateCard(user, cardId, dto);
   }
 
   @SubscribeMessage('board.card.move')
@@ -67,7 +71,7 @@ export class BoardsGateway {
     @CurrentUser() user: AuthUser,
     @MessageBody() { cardId, ...dto }: MoveCardCommand,
   ): Promise<CardView> {
-    return this.boards.moveCard(user, cardId, dto);
+    return this.cards.moveCard(user, cardId, dto);
   }
 
   @SubscribeMessage('board.card.delete')
@@ -75,6 +79,6 @@ export class BoardsGateway {
     @CurrentUser() user: AuthUser,
     @MessageBody() dto: DeleteCardCommand,
   ): Promise<CardDeletedView> {
-    return this.boards.deleteCard(user, dto.cardId, dto.version);
+    return this.cards.deleteCard(user, dto.cardId, dto.version);
   }
 }

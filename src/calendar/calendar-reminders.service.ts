@@ -4,15 +4,13 @@ import {
   Injectable,
   OnApplicationBootstrap,
 } from '@nestjs/common';
-import { In } from 'typeorm';
+import { UsersRepository } from '../auth/repositories/users.repository.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { ROOT_LOGGER, type RootLogger } from '../common/logging/logger.module.js';
-import { queryRows } from '../common/sql-rows.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import { RealtimeService } from '../realtime/realtime.service.js';
 import { CalendarRepository } from './calendar.repository.js';
-import { CalendarEventEntity } from './entities/calendar-event.entity.js';
 
 /** Reminders claimed per transaction. */
 const BATCH = 50;
@@ -34,6 +32,7 @@ export class CalendarReminders implements OnApplicationBootstrap, BeforeApplicat
     @Inject(ROOT_LOGGER) private readonly logger: RootLogger,
     private readonly realtime: RealtimeService,
     private readonly repo: CalendarRepository,
+    private readonly users: UsersRepository,
     private readonly notifications: NotificationsService,
   ) {}
 
@@ -64,24 +63,17 @@ export class CalendarReminders implements OnApplicationBootstrap, BeforeApplicat
   /** Claims and fires up to `limit` due reminders; returns how many. */
   async fireDue(limit: number): Promise<number> {
     return this.realtime.transaction(async (tx) => {
-      const due = await queryRows<{ id: string; event_id: string }>(
-        tx.em,
-        `SELECT id, event_id FROM calendar_reminders
-          WHERE fired_at IS NULL AND due_at <= now()
-          ORDER BY due_at
-          LIMIT $1
-          FOR UPDATE SKIP LOCKED`,
-        [limit],
-      );
+      const due = await this.repo.claimDueReminders(tx.em, limit);
       if (due.length === 0) return 0;
-      const events = await tx.em
-        .getRepository(CalendarEventEntity)
-        .findBy({ id: In(due.map((r) => r.event_id)) });
+      const events = await this.repo.findEvents(
+        tx.em,
+        due.map((r) => r.event_id),
+      );
       for (const event of events) {
         const wanted = [...new Set([event.createdBy, ...event.attendeeIds])].filter(
           (id): id is string => id !== null,
         );
-        const recipients = await this.repo.existingUsers(tx.em, wanted);
+        const recipients = await this.users.existingIds(tx.em, wanted);
         for (const userId of recipients) {
           await this.notifications.create(
             {
@@ -96,10 +88,9 @@ export class CalendarReminders implements OnApplicationBootstrap, BeforeApplicat
           );
         }
       }
-      await queryRows(
+      await this.repo.markRemindersFired(
         tx.em,
-        `UPDATE calendar_reminders SET fired_at = now(), updated_at = now() WHERE id = ANY($1::uuid[])`,
-        [due.map((r) => r.id)],
+        due.map((r) => r.id),
       );
       return due.length;
     });

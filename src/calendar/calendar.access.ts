@@ -1,6 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { AuthUser } from '../auth/auth.types.js';
+import { rankedAccess } from '../common/access/ranked-access.js';
 import { isUuid } from '../common/uuid.js';
 import { RealtimeService } from '../realtime/realtime.service.js';
 import { CalendarException } from './calendar.exception.js';
@@ -10,12 +11,11 @@ import { CalendarAccessLevel } from './dto/calendar-views.dto.js';
 /** read: owner or any share; write: owner or a write share; manage: the owner. */
 export type CalendarPermission = 'read' | 'write' | 'manage';
 
-const RANK: Record<CalendarAccessLevel, number> = { read: 1, write: 2, owner: 3 };
-const NEEDED: Record<CalendarPermission, CalendarAccessLevel> = {
+const lacks = rankedAccess<CalendarAccessLevel, CalendarPermission>(['read', 'write', 'owner'], {
   read: 'read',
   write: 'write',
   manage: 'owner',
-};
+});
 
 /**
  * The one place that decides who may do what on a calendar: the
@@ -58,9 +58,8 @@ export class CalendarAccess implements OnModuleInit {
   ): Promise<CalendarAccessLevel> {
     const level = await this.levelOf(user.id, calendarId, em);
     if (level === null) throw CalendarException.noAccess(calendarId);
-    const needed = NEEDED[permission];
-    if (RANK[level] < RANK[needed])
-      throw CalendarException.needs(needed === 'owner' ? 'owner' : 'write');
+    const needed = lacks(level, permission);
+    if (needed !== null) throw CalendarException.needs(needed === 'owner' ? 'owner' : 'write');
     return level;
   }
 }

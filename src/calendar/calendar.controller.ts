@@ -9,7 +9,6 @@ import {
   Patch,
   Post,
   Query,
-  Res,
 } from '@nestjs/common';
 import {
   ApiBearerAuth,
@@ -19,9 +18,10 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import type { Response } from 'express';
 import type { AuthUser } from '../auth/auth.types.js';
 import { CurrentUser } from '../auth/guards/decorators.js';
+import { CreatedOrExisting } from '../common/created-or-existing/created-or-existing.js';
+import { VersionQueryDto } from '../common/dto/version.dto.js';
 import { ChannelAccess } from '../realtime/channels/channel-access.guard.js';
 import { CalendarService } from './calendar.service.js';
 import {
@@ -38,7 +38,6 @@ import {
   EventRangeQueryDto,
   ShareCalendarDto,
   UpdateEventBody,
-  VersionQueryDto,
 } from './dto/calendar.dto.js';
 
 const uuid = new ParseUUIDPipe();
@@ -76,15 +75,12 @@ export class CalendarController {
   @ChannelAccess({ prefix: 'calendar', param: 'id' })
   @ApiOperation({ summary: 'Share (owner); 200 when only the access changed' })
   @ApiCreatedResponse({ type: ShareView })
-  async share(
+  share(
     @CurrentUser() user: AuthUser,
     @Param('id') id: string,
     @Body() dto: ShareCalendarDto,
-    @Res({ passthrough: true }) res: Response,
-  ): Promise<ShareView> {
-    const { share, created } = await this.calendars.share(user, id, dto);
-    res.status(created ? 201 : 200);
-    return share;
+  ): Promise<CreatedOrExisting<ShareView>> {
+    return this.calendars.share(user, id, dto);
   }
 
   @Delete('calendars/:id/shares/:userId')

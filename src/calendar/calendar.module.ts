@@ -1,4 +1,5 @@
 import { Module, OnModuleInit } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module.js';
 import { RealtimeService } from '../realtime/realtime.service.js';
 import { CALENDAR_EVENTS } from './calendar.events.js';
 import { NotificationsModule } from '../notifications/notifications.module.js';
@@ -11,7 +12,7 @@ import { CalendarService } from './calendar.service.js';
 
 /** Calendars shared read or write, events on `calendar:{id}`, invitations and reminders. */
 @Module({
-  imports: [NotificationsModule],
+  imports: [AuthModule, NotificationsModule],
   providers: [
     CalendarRepository,
     CalendarAccess,

@@ -10,8 +10,27 @@ import {
 } from './dto/calendar-views.dto.js';
 import { CalendarEventEntity } from './entities/calendar-event.entity.js';
 import { CalendarReminderEntity } from './entities/calendar-reminder.entity.js';
-import { CalendarShareEntity } from './entities/calendar-share.entity.js';
+import { CalendarShareEntity, ShareAccess } from './entities/calendar-share.entity.js';
 import { CalendarEntity } from './entities/calendar.entity.js';
+
+export type NewCalendarEvent = Pick<
+  CalendarEventEntity,
+  | 'calendarId'
+  | 'title'
+  | 'description'
+  | 'startsAt'
+  | 'endsAt'
+  | 'allDay'
+  | 'attendeeIds'
+  | 'reminderMinutes'
+  | 'createdBy'
+>;
+
+/** A reminder claimed for firing: locked until the claiming transaction ends. */
+export interface DueReminder {
+  id: string;
+  event_id: string;
+}
 
 interface CalendarRow {
   id: string;
@@ -86,18 +105,81 @@ export class CalendarRepository {
     return qb.getRawMany<ShareView>();
   }
 
+  insertCalendar(em: EntityManager, ownerId: string, name: string): Promise<CalendarEntity> {
+    const calendars = em.getRepository(CalendarEntity);
+    return calendars.save(calendars.create({ ownerId, name }));
+  }
+
   findCalendar(em: EntityManager, id: string): Promise<CalendarEntity | null> {
     return em.getRepository(CalendarEntity).findOneBy({ id });
+  }
+
+  findShare(
+    em: EntityManager,
+    calendarId: string,
+    userId: string,
+  ): Promise<CalendarShareEntity | null> {
+    return em.getRepository(CalendarShareEntity).findOneBy({ calendarId, userId });
+  }
+
+  /** Shares the calendar with the user, or changes the access of their share. */
+  async upsertShare(
+    em: EntityManager,
+    calendarId: string,
+    userId: string,
+    access: ShareAccess,
+  ): Promise<void> {
+    await em
+      .getRepository(CalendarShareEntity)
+      .upsert({ calendarId, userId, access, updatedAt: new Date() }, ['calendarId', 'userId']);
+  }
+
+  /** False when there was no such share. */
+  async deleteShare(em: EntityManager, calendarId: string, userId: string): Promise<boolean> {
+    const result = await em.getRepository(CalendarShareEntity).delete({ calendarId, userId });
+    return !!result.affected;
   }
 
   findEvent(em: EntityManager, id: string): Promise<CalendarEventEntity | null> {
     return em.getRepository(CalendarEventEntity).findOneBy({ id });
   }
 
+  findEvents(em: EntityManager, ids: string[]): Promise<CalendarEventEntity[]> {
+    return em.getRepository(CalendarEventEntity).findBy({ id: In(ids) });
+  }
+
   lockEvent(em: EntityManager, id: string): Promise<CalendarEventEntity | null> {
     return em
       .getRepository(CalendarEventEntity)
       .findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  insertEvent(em: EntityManager, event: NewCalendarEvent): Promise<CalendarEventEntity> {
+    return em
+      .getRepository(CalendarEventEntity)
+      .save(em.create(CalendarEventEntity, { ...event, version: 1 }));
+  }
+
+  /** Writes the event's editable fields, its version and updatedAt as the caller set them. */
+  async updateEvent(em: EntityManager, event: CalendarEventEntity): Promise<void> {
+    await em.getRepository(CalendarEventEntity).update(
+      { id: event.id },
+      {
+        title: event.title,
+        description: event.description,
+        startsAt: event.startsAt,
+        endsAt: event.endsAt,
+        allDay: event.allDay,
+        attendeeIds: event.attendeeIds,
+        reminderMinutes: event.reminderMinutes,
+        version: event.version,
+        updatedAt: event.updatedAt,
+      },
+    );
+  }
+
+  async deleteEvent(em: EntityManager, id: string): Promise<void> {
+    await em.getRepository(CalendarEventEntity).delete({ id });
   }
 
   /** Half-open overlap with [from, to): starts before `to` and ends after `from`. */
@@ -118,15 +200,6 @@ export class CalendarRepository {
       .getMany();
   }
 
-  /** Which of these ids are users. */
-  async existingUsers(em: EntityManager, ids: string[]): Promise<Set<string>> {
-    if (ids.length === 0) return new Set();
-    const users = await em
-      .getRepository(UserEntity)
-      .find({ where: { id: In(ids) }, select: { id: true } });
-    return new Set(users.map((u) => u.id));
-  }
-
   /**
    * Replaces the pending reminder of an event: one due `reminderMinutes` before
    * the start, unless the event has already started. Fired ones stay as history.
@@ -140,6 +213,30 @@ export class CalendarRepository {
       eventId: event.id,
       dueAt: new Date(event.startsAt.getTime() - event.reminderMinutes * 60_000),
     });
+  }
+
+  /**
+   * Claims up to `limit` due reminders, the earliest first. SKIP LOCKED: a
+   * reminder another instance has claimed is left to it.
+   */
+  claimDueReminders(em: EntityManager, limit: number): Promise<DueReminder[]> {
+    return queryRows<DueReminder>(
+      em,
+      `SELECT id, event_id FROM calendar_reminders
+        WHERE fired_at IS NULL AND due_at <= now()
+        ORDER BY due_at
+        LIMIT $1
+        FOR UPDATE SKIP LOCKED`,
+      [limit],
+    );
+  }
+
+  async markRemindersFired(em: EntityManager, ids: string[]): Promise<void> {
+    await queryRows(
+      em,
+      `UPDATE calendar_reminders SET fired_at = now(), updated_at = now() WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
   }
 }
 

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { AuthUser } from '../auth/auth.types.js';
+import { UsersRepository } from '../auth/repositories/users.repository.js';
+import { CreatedOrExisting } from '../common/created-or-existing/created-or-existing.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import { RealtimeService, RealtimeTx } from '../realtime/realtime.service.js';
 import { CalendarAccess } from './calendar.access.js';
@@ -24,8 +26,6 @@ import {
   UpdateEventBody,
 } from './dto/calendar.dto.js';
 import { CalendarEventEntity } from './entities/calendar-event.entity.js';
-import { CalendarShareEntity } from './entities/calendar-share.entity.js';
-import { CalendarEntity } from './entities/calendar.entity.js';
 
 /**
  * Calendars, their shares and events: one write path for REST and socket
@@ -39,15 +39,14 @@ export class CalendarService {
     private readonly realtime: RealtimeService,
     private readonly access: CalendarAccess,
     private readonly repo: CalendarRepository,
+    private readonly users: UsersRepository,
     private readonly notifications: NotificationsService,
   ) {}
 
   // Calendars and shares
 
   async createCalendar(user: AuthUser, dto: CreateCalendarDto): Promise<CalendarView> {
-    const calendar = await this.db
-      .getRepository(CalendarEntity)
-      .save(this.db.getRepository(CalendarEntity).create({ ownerId: user.id, name: dto.name }));
+    const calendar = await this.repo.insertCalendar(this.db.manager, user.id, dto.name);
     return {
       id: calendar.id,
       name: calendar.name,
@@ -70,31 +69,23 @@ export class CalendarService {
     return { ...calendar, shares: await this.repo.shares(em, calendarId) };
   }
 
-  /** Shares with a user, or changes their access; `created` tells which. */
+  /** Shares with a user (created), or changes their access (existing). */
   async share(
     user: AuthUser,
     calendarId: string,
     dto: ShareCalendarDto,
-  ): Promise<{ share: ShareView; created: boolean }> {
+  ): Promise<CreatedOrExisting<ShareView>> {
     return this.db.transaction(async (em) => {
       await this.access.require(em, user, calendarId, 'manage');
       const calendar = await this.repo.findCalendar(em, calendarId);
       if (!calendar) throw CalendarException.noAccess(calendarId);
-      if ((await this.repo.existingUsers(em, [dto.userId])).size === 0)
-        throw CalendarException.userNotFound();
+      if (!(await this.users.exists(em, dto.userId))) throw CalendarException.userNotFound();
       if (dto.userId === calendar.ownerId)
         throw CalendarException.invalidReference('userId', 'the owner already has full access');
-      const existing = await em
-        .getRepository(CalendarShareEntity)
-        .findOneBy({ calendarId, userId: dto.userId });
-      await em
-        .getRepository(CalendarShareEntity)
-        .upsert({ calendarId, userId: dto.userId, access: dto.access, updatedAt: new Date() }, [
-          'calendarId',
-          'userId',
-        ]);
+      const existing = await this.repo.findShare(em, calendarId, dto.userId);
+      await this.repo.upsertShare(em, calendarId, dto.userId, dto.access);
       const [share] = await this.repo.shares(em, calendarId, dto.userId);
-      return { share, created: existing === null };
+      return new CreatedOrExisting(share, existing === null);
     });
   }
 
@@ -102,8 +93,8 @@ export class CalendarService {
   async unshare(user: AuthUser, calendarId: string, userId: string): Promise<void> {
     await this.realtime.transaction(async (tx) => {
       await this.access.require(tx.em, user, calendarId, userId === user.id ? 'read' : 'manage');
-      const result = await tx.em.getRepository(CalendarShareEntity).delete({ calendarId, userId });
-      if (!result.affected) throw CalendarException.shareNotFound();
+      if (!(await this.repo.deleteShare(tx.em, calendarId, userId)))
+        throw CalendarException.shareNotFound();
       tx.afterCommit(() => this.realtime.revokeEverywhere(userId, calendarChannel(calendarId)));
     });
   }
@@ -138,20 +129,17 @@ export class CalendarService {
       await this.access.require(em, user, calendarId, 'write');
       const attendeeIds = dto.attendeeIds ?? [];
       await this.requireUsers(em, attendeeIds);
-      const event = await em.getRepository(CalendarEventEntity).save(
-        em.create(CalendarEventEntity, {
-          calendarId,
-          title: dto.title,
-          description: dto.description ?? null,
-          startsAt,
-          endsAt,
-          allDay: dto.allDay ?? false,
-          attendeeIds,
-          reminderMinutes: dto.reminderMinutes ?? null,
-          createdBy: user.id,
-          version: 1,
-        }),
-      );
+      const event = await this.repo.insertEvent(em, {
+        calendarId,
+        title: dto.title,
+        description: dto.description ?? null,
+        startsAt,
+        endsAt,
+        allDay: dto.allDay ?? false,
+        attendeeIds,
+        reminderMinutes: dto.reminderMinutes ?? null,
+        createdBy: user.id,
+      });
       await this.repo.scheduleReminder(em, event);
       const view = toEventView(event);
       await tx.append(calendarChannel(calendarId), 'calendar.event.created', view);
@@ -186,20 +174,7 @@ export class CalendarService {
         throw CalendarException.endsBeforeStart();
       event.version += 1;
       event.updatedAt = new Date();
-      await em.getRepository(CalendarEventEntity).update(
-        { id: event.id },
-        {
-          title: event.title,
-          description: event.description,
-          startsAt: event.startsAt,
-          endsAt: event.endsAt,
-          allDay: event.allDay,
-          attendeeIds: event.attendeeIds,
-          reminderMinutes: event.reminderMinutes,
-          version: event.version,
-          updatedAt: event.updatedAt,
-        },
-      );
+      await this.repo.updateEvent(em, event);
       if (before.startsAt !== event.startsAt.getTime() || before.reminder !== event.reminderMinutes)
         await this.repo.scheduleReminder(em, event);
       const view = toEventView(event);
@@ -224,7 +199,7 @@ export class CalendarService {
       const calendarId = await this.calendarOfEvent(em, eventId);
       await this.access.require(em, user, calendarId, 'write');
       const event = await this.lockEvent(em, eventId, version);
-      await em.getRepository(CalendarEventEntity).delete({ id: event.id });
+      await this.repo.deleteEvent(em, event.id);
       const deleted: CalendarEventDeletedView = {
         id: event.id,
         calendarId,
@@ -256,7 +231,7 @@ export class CalendarService {
   }
 
   private async requireUsers(em: EntityManager, ids: string[]): Promise<void> {
-    const found = await this.repo.existingUsers(em, ids);
+    const found = await this.users.existingIds(em, ids);
     const missing = ids.filter((id) => !found.has(id));
     if (missing.length > 0)
       throw CalendarException.invalidReference(

@@ -1,15 +1,4 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Param,
-  Patch,
-  Post,
-  Query,
-  Res,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -18,9 +7,9 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import type { Response } from 'express';
 import type { AuthUser } from '../auth/auth.types.js';
 import { CurrentUser } from '../auth/guards/decorators.js';
+import { CreatedOrExisting } from '../common/created-or-existing/created-or-existing.js';
 import { ChannelAccess } from '../realtime/channels/channel-access.guard.js';
 import { MaxDataBytes } from '../realtime/limits/limit.decorators.js';
 import type { Page } from './chat.types.js';
@@ -64,11 +53,9 @@ export class ChatController {
   async createConversation(
     @CurrentUser() user: AuthUser,
     @Body() dto: CreateConversationDto,
-    @Res({ passthrough: true }) res: Response,
-  ): Promise<ConversationView> {
+  ): Promise<CreatedOrExisting<ConversationView>> {
     const { conversation, created } = await this.conversations.create(user, dto);
-    res.status(created ? 201 : 200);
-    return conversation;
+    return new CreatedOrExisting(conversation, created);
   }
 
   @Get('conversations')
@@ -89,11 +76,9 @@ export class ChatController {
     @CurrentUser() user: AuthUser,
     @Param('id') id: string,
     @Body() dto: AddParticipantsDto,
-    @Res({ passthrough: true }) res: Response,
-  ): Promise<ConversationView> {
+  ): Promise<CreatedOrExisting<ConversationView>> {
     const { conversation, added } = await this.conversations.addParticipants(user, id, dto);
-    res.status(added.length > 0 ? 201 : 200);
-    return conversation;
+    return new CreatedOrExisting(conversation, added.length > 0);
   }
 
   @Delete('conversations/:id/participants/:userId')
@@ -127,11 +112,9 @@ export class ChatController {
     @CurrentUser() user: AuthUser,
     @Param('id') id: string,
     @Body() dto: SendMessageBodyDto,
-    @Res({ passthrough: true }) res: Response,
-  ): Promise<MessageView> {
+  ): Promise<CreatedOrExisting<MessageView>> {
     const { message, created } = await this.messages.send(user, { ...dto, conversationId: id });
-    res.status(created ? 201 : 200);
-    return message;
+    return new CreatedOrExisting(message, created);
   }
 
   @Post('conversations/:id/read')

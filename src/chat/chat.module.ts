@@ -1,4 +1,5 @@
 import { Module, OnModuleInit } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module.js';
 import { RealtimeService } from '../realtime/realtime.service.js';
 import { CHAT_EVENTS } from './chat.events.js';
 import { NotificationsModule } from '../notifications/notifications.module.js';
@@ -14,7 +15,7 @@ import { TypingService } from './typing.service.js';
 
 /** Conversations, messages, read receipts and typing on channel `chat:{conversationId}`. */
 @Module({
-  imports: [NotificationsModule],
+  imports: [AuthModule, NotificationsModule],
   providers: [
     ConversationsRepository,
     MessagesRepository,

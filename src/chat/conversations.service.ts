@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { isUUID } from 'class-validator';
 import { EntityManager } from 'typeorm';
 import type { AuthUser } from '../auth/auth.types.js';
+import { UsersRepository } from '../auth/repositories/users.repository.js';
 import { userChannel } from '../realtime/channels/channel-name.js';
 import { RealtimeService, RealtimeTx } from '../realtime/realtime.service.js';
 import { ChatAccessService } from './chat-access.service.js';
@@ -29,6 +30,7 @@ export class ConversationsService {
     private readonly access: ChatAccessService,
     private readonly conversations: ConversationsRepository,
     private readonly messages: MessagesRepository,
+    private readonly users: UsersRepository,
     private readonly typing: TypingService,
   ) {}
 
@@ -182,7 +184,7 @@ export class ConversationsService {
   }
 
   private async assertUsersExist(em: EntityManager, field: string, ids: string[]): Promise<void> {
-    const found = await this.conversations.existingUsers(em, ids);
+    const found = await this.users.existingIds(em, ids);
     const missing = ids.filter((id) => !found.has(id));
     if (missing.length > 0) throw ChatException.unknownUsers(field, missing);
   }

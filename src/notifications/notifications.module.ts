@@ -1,4 +1,5 @@
 import { Module, OnModuleInit } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module.js';
 import { RealtimeService } from '../realtime/realtime.service.js';
 import { NOTIFICATION_EVENTS } from './notifications.events.js';
 import { NotificationsController } from './notifications.controller.js';
@@ -11,6 +12,7 @@ import { NotificationsService } from './notifications.service.js';
  * `NotificationsService.create(input, tx?)`.
  */
 @Module({
+  imports: [AuthModule],
   providers: [NotificationsRepository, NotificationsService, NotificationsGateway],
   controllers: [NotificationsController],
   exports: [NotificationsService],

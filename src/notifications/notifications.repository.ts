@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { UsersRepository } from '../auth/repositories/users.repository.js';
 import type { CreateNotificationInput } from './notifications.types.js';
 import { queryRows } from '../common/sql-rows.js';
 
@@ -24,7 +25,10 @@ const COLUMNS = `id, user_id, type, title, body, link, entity_type, entity_id,
 /** SQL of the `notifications` table. Methods taking an EntityManager run in the caller's transaction. */
 @Injectable()
 export class NotificationsRepository {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly users: UsersRepository,
+  ) {}
 
   async insert(em: EntityManager, input: CreateNotificationInput): Promise<NotificationRow> {
     const rows: NotificationRow[] = await queryRows(
@@ -44,9 +48,9 @@ export class NotificationsRepository {
     return rows[0];
   }
 
-  async userExists(em: EntityManager, userId: string): Promise<boolean> {
-    const rows: unknown[] = await queryRows(em, 'SELECT 1 FROM users WHERE id = $1', [userId]);
-    return rows.length > 0;
+  /** The `users` table is UsersRepository's: kept here for NotificationsService's callers. */
+  userExists(em: EntityManager, userId: string): Promise<boolean> {
+    return this.users.exists(em, userId);
   }
 
   /** Newest first, keyset on (created_at, id); `after` is the id of the last item of the previous page. */

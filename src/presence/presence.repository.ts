@@ -16,7 +16,12 @@ export interface PresenceRow {
 export class PresenceRepository {
   constructor(private readonly db: DataSource) {}
 
-  /** The row, locked for this transaction (created first for a known user). */
+  /**
+   * The row, locked for this transaction (created first for a known user).
+   * The `users` lookup stays inside the INSERT rather than a UsersRepository.exists
+   * call: one round trip on every offline-to-online change, and no window for the
+   * user's deletion between a check and the insert (the foreign key would then fail).
+   */
   async lock(em: EntityManager, userId: string, create: boolean): Promise<PresenceRow | null> {
     if (create)
       await queryRows(

@@ -1,23 +1,18 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
   IsIn,
-  IsInt,
   IsISO8601,
   IsOptional,
   IsString,
   IsUUID,
   Length,
-  Max,
   MaxLength,
-  Min,
 } from 'class-validator';
+import { VersionField } from '../../common/dto/version.dto.js';
 import { OptionalNotNull } from '../../common/optional.js';
 import { BOARD_ROLES, type BoardRole } from '../entities/board-member.entity.js';
-
-const MAX_VERSION = 2_147_483_647;
 
 export class CreateBoardDto {
   @ApiProperty({ minLength: 1, maxLength: 200, example: 'Sprint 42' })
@@ -34,25 +29,6 @@ export class AddMemberDto {
   @ApiProperty({ enum: BOARD_ROLES })
   @IsIn(BOARD_ROLES)
   role: BoardRole;
-}
-
-class VersionField {
-  @ApiProperty({ description: 'The version the client last saw; a stale one is CONFLICT' })
-  @IsInt()
-  @Min(0)
-  @Max(MAX_VERSION)
-  version: number;
-}
-
-/** `DELETE ...?version=`: optional on REST; when given, a stale one is CONFLICT. */
-export class VersionQueryDto {
-  @ApiPropertyOptional({ type: Number })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(MAX_VERSION)
-  version?: number;
 }
 
 class BoardIdField {

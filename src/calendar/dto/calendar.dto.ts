@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayUnique,
@@ -16,10 +16,10 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
+import { VersionField } from '../../common/dto/version.dto.js';
 import { OptionalNotNull } from '../../common/optional.js';
 import { SHARE_ACCESS, type ShareAccess } from '../entities/calendar-share.entity.js';
 
-const MAX_VERSION = 2_147_483_647;
 /** Four weeks. */
 const MAX_REMINDER_MINUTES = 40_320;
 
@@ -103,14 +103,6 @@ export class CreateEventBody extends EventFields {
   endsAt: string;
 }
 
-class VersionField {
-  @ApiProperty({ description: 'The version the client last saw; a stale one is CONFLICT' })
-  @IsInt()
-  @Min(0)
-  @Max(MAX_VERSION)
-  version: number;
-}
-
 export class UpdateEventBody extends IntersectionType(VersionField, EventFields) {
   @ApiPropertyOptional({ minLength: 1, maxLength: 500 })
   @OptionalNotNull()
@@ -127,17 +119,6 @@ export class UpdateEventBody extends IntersectionType(VersionField, EventFields)
   @OptionalNotNull()
   @IsISO8601({ strict: true })
   endsAt?: string;
-}
-
-/** `DELETE ...?version=`: optional on REST; when given, a stale one is CONFLICT. */
-export class VersionQueryDto {
-  @ApiPropertyOptional({ type: Number })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(MAX_VERSION)
-  version?: number;
 }
 
 class CalendarIdField {

@@ -183,15 +183,6 @@ export class ConversationsRepository {
     return rows.length > 0;
   }
 
-  async existingUsers(em: EntityManager, ids: string[]): Promise<Set<string>> {
-    const rows: { id: string }[] = await queryRows(
-      em,
-      `SELECT id FROM users WHERE id = ANY($1::uuid[])`,
-      [ids],
-    );
-    return new Set(rows.map((r) => r.id));
-  }
-
   /** The caller's conversations, last activity first; keyset on (last_activity_at, id). */
   listMine(
     userId: string,
