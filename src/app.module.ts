@@ -1,6 +1,4 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
-
-type ModuleImport = Type<unknown> | DynamicModule;
 import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
@@ -12,9 +10,11 @@ import type { AppConfig } from './config/app-config.js';
 import { AppConfigModule } from './config/config.module.js';
 import { LoggerModule } from './common/logging/logger.module.js';
 import { dataSourceOptions } from './database/data-source-options.js';
-import { FEATURE_MODULES } from './feature-modules.js';
+import { FEATURES } from './feature-modules.js';
 import { HealthModule } from './health/health.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
+
+type ModuleImport = Type<unknown> | DynamicModule;
 
 @Module({})
 export class AppModule {
@@ -34,7 +34,7 @@ export class AppModule {
         AuthModule,
         RealtimeModule,
         HealthModule,
-        ...FEATURE_MODULES,
+        ...FEATURES.map((f) => f.module),
         ...features,
       ],
       // Providers rather than app.useGlobal*: these reach socket gateways too.
