@@ -11,7 +11,8 @@ import type { AppConfig } from './config/app-config.js';
 import { runMigrations } from './database/run-migrations.js';
 import { httpMetrics } from './realtime/metrics/http-metrics.js';
 import { MetricsService } from './realtime/metrics/metrics.service.js';
-import { RealtimeWsAdapter } from './realtime/ws/realtime-ws.adapter.js';
+import { SockJsTransport } from './realtime/transports/sockjs/sockjs.transport.js';
+import { RealtimeWsAdapter } from './realtime/transports/ws/ws.adapter.js';
 
 export interface BuiltApp {
   app: NestExpressApplication;
@@ -50,6 +51,8 @@ export function configureApp(
   app.disable('x-powered-by');
   app.use(httpMetrics(app.get(MetricsService)));
   app.use(createHttpLogger(logger));
+  // SockJS reads its own request bodies: its routes come before the body parser.
+  app.use(app.get(SockJsTransport).middleware());
   installBodyParser(app, config.bodyLimitBytes, logger);
   if (config.corsOrigins) app.enableCors({ origin: [...config.corsOrigins], credentials: true });
   setupOpenApi(app);

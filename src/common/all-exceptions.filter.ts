@@ -30,7 +30,6 @@ export class AllExceptionsFilter implements ExceptionFilter {
 
   private toFrame(exception: unknown, host: ArgumentsHost): void {
     const ctx = commandContextOf(host);
-    if (ctx) ctx.failed = true;
     const d = describeError(exception);
     if (d.unexpected !== undefined) {
       this.logger.error(
@@ -38,7 +37,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
         'command failed',
       );
     }
-    ctx?.reply(errorFrameOf(ctx.frameId, d));
+    ctx?.replyError(errorFrameOf(ctx.frameId, d));
   }
 }
 

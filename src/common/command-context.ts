@@ -1,5 +1,6 @@
 import type { ArgumentsHost } from '@nestjs/common';
 import type { AuthUser } from '../auth/auth.types.js';
+import type { ErrorFrame } from './error-body.js';
 
 /** The connection a command came from, as guards need it. */
 export interface CommandSession {
@@ -15,10 +16,8 @@ export interface CommandContext {
   frameId: string | undefined;
   type: string;
   frameBytes: number;
-  /** Sends the command's reply in its place in the session's reply order. */
-  reply(frame: { type: string; [field: string]: unknown }): void;
-  /** Set by the exception filter once it sent the command's error frame. */
-  failed?: boolean;
+  /** Answers the command with its error (the exception filter calls it). */
+  replyError(frame: ErrorFrame): void;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { applyDecorators, UseFilters } from '@nestjs/common';
 import { WebSocketGateway } from '@nestjs/websockets';
 import { AllExceptionsFilter } from '../common/all-exceptions.filter.js';
-import { WS_PATH } from './ws/realtime-ws.adapter.js';
+import { WS_PATH } from './transports/ws/ws.adapter.js';
 
 /**
  * Declares a module's gateway on the one socket at /ws. Nest has no global

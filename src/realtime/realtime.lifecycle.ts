@@ -12,7 +12,7 @@ import { EVENT_BUS, type EventBus } from './bus/event-bus.js';
 import { ChannelLogService } from './log/channel-log.service.js';
 import { MetricsService } from './metrics/metrics.service.js';
 import { ConnectionRegistry } from './session/connection-registry.js';
-import { WsKernel } from './ws/ws-kernel.js';
+import { SessionKernel } from './kernel/session-kernel.js';
 
 /** Background retention, and the start of a graceful shutdown. */
 @Injectable()
@@ -27,7 +27,7 @@ export class RealtimeLifecycle
     @Inject(EVENT_BUS) private readonly bus: EventBus,
     private readonly log: ChannelLogService,
     private readonly registry: ConnectionRegistry,
-    private readonly kernel: WsKernel,
+    private readonly kernel: SessionKernel,
     metrics: MetricsService,
   ) {
     bus.onReconnect(() => metrics.busReconnects.inc());

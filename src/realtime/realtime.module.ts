@@ -12,7 +12,6 @@ import { EventCatalogueRegistry } from './events/event-catalogue.js';
 import { ChannelAccessGuard } from './channels/channel-access.guard.js';
 import { ChannelPolicyRegistry } from './channels/channel-policy.registry.js';
 import { ChannelsController } from './http/channels.controller.js';
-import { SseService } from './http/sse.service.js';
 import { ChannelHub } from './hub/channel-hub.js';
 import { RateLimitInterceptor } from './limits/rate-limit.interceptor.js';
 import { RateLimitService } from './limits/rate-limit.service.js';
@@ -27,8 +26,14 @@ import { ConnectionRegistry } from './session/connection-registry.js';
 import { ClusterStats } from './cluster/cluster-stats.js';
 import { RedisSocketCounter } from './cluster/redis-socket-counter.js';
 import { LocalSocketCounter, SocketCounter } from './cluster/socket-counter.js';
-import { KernelCommands } from './ws/kernel-commands.js';
-import { WsKernel } from './ws/ws-kernel.js';
+import { UserChannelFamilies } from './channels/user-channel-families.js';
+import { CommandRunner } from './kernel/command-runner.js';
+import { SessionKernel } from './kernel/session-kernel.js';
+import { JsonCommands } from './protocols/json/json-commands.js';
+import { JsonProtocol } from './protocols/json/json-protocol.js';
+import { StompProtocol } from './protocols/stomp/stomp-protocol.js';
+import { SockJsTransport } from './transports/sockjs/sockjs.transport.js';
+import { SseService } from './transports/sse/sse.service.js';
 
 @Global()
 @Module({
@@ -78,8 +83,16 @@ import { WsKernel } from './ws/ws-kernel.js';
     ConnectionRegistry,
     RateLimitService,
     ClusterStats,
-    KernelCommands,
-    WsKernel,
+    UserChannelFamilies,
+    // The kernel: session lifecycle and the module command table.
+    SessionKernel,
+    CommandRunner,
+    // Protocols: what the bytes mean.
+    JsonCommands,
+    JsonProtocol,
+    StompProtocol,
+    // Transports beside the WebSocket adapter: how the bytes travel.
+    SockJsTransport,
     SseService,
     RealtimeService,
     RealtimeLifecycle,

@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import { DataSource, EntityManager } from 'typeorm';
 import type { AuthUser } from '../auth/auth.types.js';
 import { ChannelPolicy, ChannelPolicyRegistry } from './channels/channel-policy.registry.js';
-import { SseService } from './http/sse.service.js';
+import { SseService } from './transports/sse/sse.service.js';
 import {
   EphemeralEvent,
   EventCatalogueRegistry,
@@ -15,7 +15,7 @@ import {
 } from './events/event-catalogue.js';
 import { ChannelHub } from './hub/channel-hub.js';
 import { ChannelLogService } from './log/channel-log.service.js';
-import { ChannelEvent, encodeEventFrame } from './protocol/frames.js';
+import { ChannelEvent, encodeEventFrame } from './events/channel-event.js';
 import { ConnectionRegistry, SessionHook } from './session/connection-registry.js';
 import { RealtimeSubscription, Subscription } from './session/session.js';
 

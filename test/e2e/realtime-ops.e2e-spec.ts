@@ -1,6 +1,6 @@
 import { connect as tcpConnect, type Socket } from 'node:net';
 import request from 'supertest';
-import { WsKernel } from '../../src/realtime/ws/ws-kernel.js';
+import { SessionKernel } from '../../src/realtime/kernel/session-kernel.js';
 import { expectEventually } from '../helpers/eventually.js';
 import { openSse, SseStream } from '../helpers/sse-client.js';
 import { TestFeatureModule } from '../helpers/test-feature.module.js';
@@ -150,8 +150,8 @@ describe('realtime graceful shutdown', () => {
       sse = await openSse(t.baseUrl, '/api/stream?channels=announcements', bearer(alice));
       await sse.until((ms) => ms.some((m) => m.event === 'subscribed'));
       stuck = await unresponsivePeer(t.port);
-      const kernel = t.app.get(WsKernel);
-      await expectEventually(() => expect(kernel.openSockets).toBe(3));
+      const kernel = t.app.get(SessionKernel);
+      await expectEventually(() => expect(kernel.openSessions).toBe(3));
 
       const closing = t.close();
       await expectEventually(() => expect(kernel.draining).toBe(true), { intervalMs: 5 });

@@ -7,7 +7,7 @@ import { AppException } from '../../common/app.exception.js';
 import { ChannelPolicyRegistry } from '../channels/channel-policy.registry.js';
 import { ChannelLogService } from '../log/channel-log.service.js';
 import { ChannelEventsPage, ChannelEventsQuery, StreamQuery } from './channels.dto.js';
-import { SseService } from './sse.service.js';
+import { SseService } from '../transports/sse/sse.service.js';
 
 /** Recovery over plain HTTP: the same offsets and authorisation as `subscribe`. */
 @ApiTags('channels')

@@ -3,7 +3,7 @@ import type { AppConfig } from '../../config/app-config.js';
 import type { EventBus, OutboundEvent } from '../bus/event-bus.js';
 import type { ChannelLogService, ReadResult } from '../log/channel-log.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
-import { ChannelEvent, encodeEventFrame } from '../protocol/frames.js';
+import { ChannelEvent, encodeEventFrame } from '../events/channel-event.js';
 import { RtSession } from '../session/session.js';
 import { ChannelHub } from './channel-hub.js';
 

@@ -5,7 +5,7 @@ import { ROOT_LOGGER, type RootLogger } from '../../common/logging/logger.module
 import { EVENT_BUS, type EventBus, OutboundEvent } from '../bus/event-bus.js';
 import { ChannelLogService } from '../log/channel-log.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
-import { ChannelEvent, encodeEventFrame } from '../protocol/frames.js';
+import { ChannelEvent, encodeEventFrame } from '../events/channel-event.js';
 import { RtSession, Subscription } from '../session/session.js';
 import { userChannel } from '../channels/channel-name.js';
 

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { AppConfig } from '../../config/app-config.js';
 import { APP_CONFIG } from '../../config/config.module.js';
-import { ChannelEvent } from '../protocol/frames.js';
+import { ChannelEvent } from '../events/channel-event.js';
 
 export interface ReadResult {
   events: ChannelEvent[];

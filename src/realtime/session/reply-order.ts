@@ -1,4 +1,4 @@
-import type { ServerFrame } from '../protocol/frames.js';
+import type { ServerFrame } from '../protocols/json/frames.js';
 
 /**
  * Replies leave a session in the order their frames were accepted, whatever
@@ -9,13 +9,13 @@ import type { ServerFrame } from '../protocol/frames.js';
  *
  * Events (fan-out) are not replies: they go out at once, on their own order.
  */
-export class ReplyOrder {
-  private readonly slots: ReplySlot[] = [];
+export class ReplyOrder<F = ReplyFrame> {
+  private readonly slots: ReplySlot<F>[] = [];
 
-  constructor(readonly write: (frame: ReplyFrame) => void) {}
+  constructor(readonly write: (frame: F) => void) {}
 
-  reserve(): ReplySlot {
-    const slot = new ReplySlot(this);
+  reserve(): ReplySlot<F> {
+    const slot = new ReplySlot<F>(this);
     this.slots.push(slot);
     if (this.slots.length === 1) slot.becameHead();
     return slot;
@@ -26,7 +26,7 @@ export class ReplyOrder {
     return this.slots.length;
   }
 
-  isHead(slot: ReplySlot): boolean {
+  isHead(slot: ReplySlot<F>): boolean {
     return this.slots[0] === slot;
   }
 
@@ -43,15 +43,15 @@ export class ReplyOrder {
 export type ReplyFrame = ServerFrame;
 
 /** One accepted frame's place in its session's reply order. */
-export class ReplySlot {
+export class ReplySlot<F = ReplyFrame> {
   done = false;
-  private buffered: ReplyFrame[] | null = null;
+  private buffered: F[] | null = null;
   private waiters: (() => void)[] | null = null;
 
-  constructor(private readonly order: ReplyOrder) {}
+  constructor(private readonly order: ReplyOrder<F>) {}
 
   /** Sends now when every earlier reply has gone out, else when they have. */
-  send(frame: ReplyFrame): void {
+  send(frame: F): void {
     if (this.order.isHead(this)) this.order.write(frame);
     else (this.buffered ??= []).push(frame);
   }

@@ -3,8 +3,7 @@ import type { AuthUser } from '../../auth/auth.types.js';
 import type { AuthCarrier } from '../../auth/guards/auth-context.js';
 import type { OutboundEvent } from '../bus/event-bus.js';
 import { FrameMeter, NO_FRAME_METER } from '../metrics/frame-meter.js';
-import type { ServerFrame } from '../protocol/frames.js';
-import { ReplyOrder, ReplySlot } from './reply-order.js';
+import type { ServerFrame } from '../protocols/json/frames.js';
 
 /**
  * One subscription of a session to a channel, and its position. While `replay`
@@ -39,11 +38,13 @@ export interface RealtimeSession {
   readonly closed: boolean;
 }
 
-export type SessionTransport = 'ws' | 'sse';
+/** How a session's bytes travel: a WebSocket, a SockJS session, or an SSE stream. */
+export type SessionTransport = 'ws' | 'sockjs' | 'sse';
 
 /**
- * A client connection, whatever carries it (WebSocket now, SSE, later SockJS or
- * STOMP). The hub and the registry only know this class.
+ * A client connection, whatever carries it (WebSocket, SockJS, SSE) and
+ * whatever it speaks (the JSON protocol, STOMP). The hub and the registry only
+ * know this class.
  */
 export abstract class RtSession implements AuthCarrier, RealtimeSession {
   readonly id = randomUUID();
@@ -59,8 +60,6 @@ export abstract class RtSession implements AuthCarrier, RealtimeSession {
    * order); created on first use, most sockets never need it.
    */
   channelOps: Map<string, Promise<void>> | null = null;
-  /** Replies in the order their frames were accepted; created on the first frame. */
-  private replies: ReplyOrder | null = null;
   /** Rate-limit refusals in the current window, for abuse detection. */
   strikes = 0;
   strikesWindowStart = Date.now();
@@ -96,15 +95,4 @@ export abstract class RtSession implements AuthCarrier, RealtimeSession {
     this.sendText(JSON.stringify(frame));
   }
   abstract close(code: number, reason: string): void;
-
-  /** The next place in this session's reply order (see ReplyOrder). */
-  reserveReply(): ReplySlot {
-    this.replies ??= new ReplyOrder((frame) => this.send(frame));
-    return this.replies.reserve();
-  }
-
-  /** Replies still owed to frames already accepted. */
-  get repliesPending(): number {
-    return this.replies?.pending ?? 0;
-  }
 }

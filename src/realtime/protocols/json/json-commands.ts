@@ -1,32 +1,31 @@
 import { Injectable } from '@nestjs/common';
-import { AuthenticationService } from '../../auth/authentication.service.js';
-import { AppException } from '../../common/app.exception.js';
-import { userChannel } from '../channels/channel-name.js';
-import { ChannelPolicyRegistry } from '../channels/channel-policy.registry.js';
-import { ClusterStats } from '../cluster/cluster-stats.js';
-import { ChannelHub } from '../hub/channel-hub.js';
-import { ClientFrame, subscribedFrame } from '../protocol/frames.js';
-import { ConnectionRegistry } from '../session/connection-registry.js';
-import type { ReplySlot } from '../session/reply-order.js';
-import { RtSession } from '../session/session.js';
+import { AuthenticationService } from '../../../auth/authentication.service.js';
+import { AppException } from '../../../common/app.exception.js';
+import { userChannel } from '../../channels/channel-name.js';
+import { ChannelPolicyRegistry } from '../../channels/channel-policy.registry.js';
+import { ClusterStats } from '../../cluster/cluster-stats.js';
+import { ChannelHub } from '../../hub/channel-hub.js';
+import { SessionKernel } from '../../kernel/session-kernel.js';
+import { ConnectionRegistry } from '../../session/connection-registry.js';
+import type { ReplySlot } from '../../session/reply-order.js';
+import type { SocketSession } from '../../session/socket-session.js';
+import { ClientFrame, subscribedFrame } from './frames.js';
 
 /**
  * A frame of the protocol's own (not a module command). It answers through
  * `reply`, its place in the session's reply order; the caller finishes the slot
  * (and answers a thrown error) when the returned promise settles.
  */
-export type KernelCommand = (
-  session: RtSession,
+export type OwnFrame = (
+  session: SocketSession,
   frame: ClientFrame,
   reply: ReplySlot,
 ) => Promise<void> | void;
 
-/** The protocol's own frames (ping, auth, subscribe, …), apart from module commands. */
+/** The JSON protocol's own frames (ping, auth, subscribe, …), apart from module commands. */
 @Injectable()
-export class KernelCommands {
-  readonly handlers: ReadonlyMap<string, KernelCommand>;
-  /** Set by the transport: re-arms the token-expiry close after an `auth` frame. */
-  onReauthenticated: (session: RtSession) => void = () => undefined;
+export class JsonCommands {
+  readonly handlers: ReadonlyMap<string, OwnFrame>;
 
   constructor(
     private readonly authn: AuthenticationService,
@@ -34,8 +33,9 @@ export class KernelCommands {
     private readonly hub: ChannelHub,
     private readonly registry: ConnectionRegistry,
     private readonly cluster: ClusterStats,
+    private readonly kernel: SessionKernel,
   ) {
-    this.handlers = new Map<string, KernelCommand>([
+    this.handlers = new Map<string, OwnFrame>([
       ['ping', (_s, f, reply) => reply.send({ type: 'pong', ...idOf(f), ts: Date.now() })],
       ['auth', (s, f, reply) => this.auth(s, f, reply)],
       ['subscribe', (s, f, reply) => inOrder(s, f, () => this.subscribe(s, f, reply))],
@@ -54,7 +54,7 @@ export class KernelCommands {
     ]);
   }
 
-  private async auth(session: RtSession, frame: ClientFrame, reply: ReplySlot): Promise<void> {
+  private async auth(session: SocketSession, frame: ClientFrame, reply: ReplySlot): Promise<void> {
     if (typeof frame.token !== 'string' || frame.token.length === 0) {
       throw AppException.badRequest('token is required', [
         { field: 'token', errors: ['token must be a non-empty string'] },
@@ -69,11 +69,15 @@ export class KernelCommands {
       await this.registry.opened(session);
       await this.hub.join(session, userChannel(user.id), undefined);
     }
-    this.onReauthenticated(session);
+    this.kernel.reauthenticated(session);
     reply.send({ type: 'authenticated', ...idOf(frame), exp: user.exp });
   }
 
-  private async subscribe(session: RtSession, frame: ClientFrame, reply: ReplySlot): Promise<void> {
+  private async subscribe(
+    session: SocketSession,
+    frame: ClientFrame,
+    reply: ReplySlot,
+  ): Promise<void> {
     if (typeof frame.channel !== 'string') {
       throw AppException.badRequest('channel is required', [
         { field: 'channel', errors: ['channel must be a string'] },
@@ -97,7 +101,7 @@ export class KernelCommands {
     });
   }
 
-  private unsubscribe(session: RtSession, frame: ClientFrame, reply: ReplySlot): void {
+  private unsubscribe(session: SocketSession, frame: ClientFrame, reply: ReplySlot): void {
     if (typeof frame.channel !== 'string') {
       throw AppException.badRequest('channel is required', [
         { field: 'channel', errors: ['channel must be a string'] },
@@ -107,7 +111,7 @@ export class KernelCommands {
     reply.send({ type: 'unsubscribed', ...idOf(frame), channel: frame.channel });
   }
 
-  private async stats(session: RtSession, frame: ClientFrame, reply: ReplySlot): Promise<void> {
+  private async stats(session: SocketSession, frame: ClientFrame, reply: ReplySlot): Promise<void> {
     if (!session.user) throw AppException.unauthorized();
     if (session.user.role !== 'admin') throw AppException.forbidden('stats is for admins');
     reply.send({ type: 'stats', ...idOf(frame), ...(await this.cluster.snapshot()) });
@@ -120,7 +124,7 @@ export class KernelCommands {
  * access first, so an unsubscribe right behind it would otherwise run first).
  */
 function inOrder(
-  session: RtSession,
+  session: SocketSession,
   frame: ClientFrame,
   op: () => Promise<void> | void,
 ): Promise<void> {

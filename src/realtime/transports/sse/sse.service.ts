@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import type { AuthUser } from '../../auth/auth.types.js';
-import type { AppConfig } from '../../config/app-config.js';
-import { APP_CONFIG } from '../../config/config.module.js';
-import { ChannelHub } from '../hub/channel-hub.js';
-import { MetricsService } from '../metrics/metrics.service.js';
-import { ConnectionRegistry } from '../session/connection-registry.js';
-import { subscribedFrame } from '../protocol/frames.js';
+import type { AuthUser } from '../../../auth/auth.types.js';
+import type { AppConfig } from '../../../config/app-config.js';
+import { APP_CONFIG } from '../../../config/config.module.js';
+import { ChannelHub } from '../../hub/channel-hub.js';
+import { MetricsService } from '../../metrics/metrics.service.js';
+import { ConnectionRegistry } from '../../session/connection-registry.js';
+import { subscribedFrame } from '../../protocols/json/frames.js';
 import { decodeCursor, SseSession } from './sse-session.js';
 
 /** Opens Server-Sent Event streams on the same hub and sessions as the socket. */

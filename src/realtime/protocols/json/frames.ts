@@ -1,14 +1,3 @@
-/** A persisted or ephemeral event as it travels between the log, the bus and the hub. */
-export interface ChannelEvent {
-  channel: string;
-  /** Absent for ephemeral events. */
-  offset?: number;
-  event: string;
-  data: unknown;
-  /** ISO 8601. */
-  ts: string;
-}
-
 /** A frame of the JSON protocol sent to a client (`connected`, `pong`, `ack`, `error`, …). */
 export interface ServerFrame {
   type: string;
@@ -58,24 +47,59 @@ export function parseClientFrame(text: string): ParseResult {
       details: [{ field: 'type', errors: ['type must be a non-empty string'] }],
     };
   }
+  if (frame.action !== undefined) return fromRoomDialect(frame, frame.type, id);
   return { ok: true, frame: frame as ClientFrame };
 }
 
-/** The `event` frame, serialised once per event and shared by every recipient. */
-export function encodeEventFrame(e: ChannelEvent): string {
-  return JSON.stringify({
-    type: 'event',
-    channel: e.channel,
-    ...(e.offset !== undefined ? { offset: e.offset } : {}),
-    event: e.event,
-    data: e.data,
-    ts: e.ts,
-  });
+const ACTION_RE = /^[A-Za-z][A-Za-z0-9_]{0,31}$/;
+
+/**
+ * The `{type, action, data}` shape of room-based servers, read as the
+ * contract's frames: `{"type":"chat","action":"send"}` is `chat.send`;
+ * `system.joinRoom` / `system.leaveRoom` with `data.roomName` subscribe to and
+ * leave that channel. Frames in the contract's own shape never come here.
+ */
+function fromRoomDialect(
+  frame: Record<string, unknown>,
+  type: string,
+  id: string | undefined,
+): ParseResult {
+  const action = frame.action;
+  if (typeof action !== 'string' || !ACTION_RE.test(action))
+    return {
+      ok: false,
+      id,
+      message: 'action must be a name of 1..32 letters, digits or underscores',
+      details: [{ field: 'action', errors: ['invalid action'] }],
+    };
+  const data = frame.data;
+  const fields =
+    typeof data === 'object' && data !== null && !Array.isArray(data)
+      ? (data as Record<string, unknown>)
+      : {};
+  const ids = id === undefined ? {} : { id };
+  if (type === 'system' && (action === 'joinRoom' || action === 'leaveRoom'))
+    return {
+      ok: true,
+      frame:
+        action === 'joinRoom'
+          ? { type: 'subscribe', ...ids, channel: fields.roomName, since: fields.since }
+          : { type: 'unsubscribe', ...ids, channel: fields.roomName },
+    };
+  const command = `${type}.${action}`;
+  if (command.length > 64)
+    return {
+      ok: false,
+      id,
+      message: 'type and action are too long together',
+      details: [{ field: 'action', errors: ['type.action must be at most 64 characters'] }],
+    };
+  return { ok: true, frame: { type: command, ...ids, ...(data === undefined ? {} : { data }) } };
 }
 
-export { errorFrame, type ErrorFrame } from '../../common/error-body.js';
+export { errorFrame, type ErrorFrame } from '../../../common/error-body.js';
 
-/** The `subscribed` reply (PROTOCOL.md section 5), for the socket and for SSE alike. */
+/** The `subscribed` reply, for the socket and for SSE alike. */
 export function subscribedFrame(
   channel: string,
   r: { latest: number; recovered?: boolean },
@@ -89,14 +113,3 @@ export function subscribedFrame(
     ...(r.recovered !== undefined ? { recovered: r.recovered } : {}),
   };
 }
-
-/** Close codes of the contract (PROTOCOL.md section 3). */
-export const CloseCode = {
-  NORMAL: 1000,
-  GOING_AWAY: 1001,
-  UNSUPPORTED_DATA: 1003,
-  TOO_LARGE: 1009,
-  TOKEN_EXPIRED: 4401,
-  IDLE: 4408,
-  ABUSE: 4429,
-} as const;

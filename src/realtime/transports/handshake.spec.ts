@@ -3,7 +3,7 @@ import type { AuthUser } from '../../auth/auth.types.js';
 import type { AuthenticationService } from '../../auth/authentication.service.js';
 import { AppException } from '../../common/app.exception.js';
 import { loadConfig } from '../../config/app-config.js';
-import { decideUpgrade, handshakeToken, offeredProtocols, selectProtocol } from './upgrade-auth.js';
+import { decideUpgrade, handshakeToken, offeredProtocols, selectProtocol } from './handshake.js';
 
 const req = (headers: Record<string, string>): IncomingMessage =>
   ({
@@ -54,10 +54,12 @@ describe('offeredProtocols and selectProtocol', () => {
     expect(offeredProtocols(req({}))).toEqual([]);
   });
 
-  it('answers rt.v1 when offered, else the token entry, else none', () => {
+  it('answers rt.v1 when offered, else the highest STOMP version, else the token entry, else none', () => {
     expect(selectProtocol(new Set(['token-x', 'rt.v1']))).toBe('rt.v1');
+    expect(selectProtocol(new Set(['v10.stomp', 'v12.stomp', 'v11.stomp']))).toBe('v12.stomp');
+    expect(selectProtocol(new Set(['v11.stomp', 'token-x']))).toBe('v11.stomp');
     expect(selectProtocol(new Set(['token-x']))).toBe('token-x');
-    expect(selectProtocol(new Set(['v12.stomp']))).toBe(false);
+    expect(selectProtocol(new Set(['mqtt']))).toBe(false);
   });
 });
 

@@ -1,8 +1,8 @@
 import type { Response } from 'express';
-import type { AuthUser } from '../../auth/auth.types.js';
-import type { OutboundEvent } from '../bus/event-bus.js';
-import type { ServerFrame } from '../protocol/frames.js';
-import { RtSession } from '../session/session.js';
+import type { AuthUser } from '../../../auth/auth.types.js';
+import type { OutboundEvent } from '../../bus/event-bus.js';
+import type { ServerFrame } from '../../protocols/json/frames.js';
+import { RtSession } from '../../session/session.js';
 
 /**
  * A session carried by Server-Sent Events. Each persisted event's `id:` is a

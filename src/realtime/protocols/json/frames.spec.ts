@@ -1,4 +1,5 @@
-import { encodeEventFrame, errorFrame, MAX_FRAME_ID_LENGTH, parseClientFrame } from './frames.js';
+import { encodeEventFrame } from '../../events/channel-event.js';
+import { errorFrame, MAX_FRAME_ID_LENGTH, parseClientFrame } from './frames.js';
 
 describe('parseClientFrame', () => {
   it('accepts an object with a type, keeping every field', () => {

@@ -1,0 +1,200 @@
+import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import type { AppConfig } from '../../config/app-config.js';
+import { APP_CONFIG } from '../../config/config.module.js';
+import { AppException } from '../../common/app.exception.js';
+import { ROOT_LOGGER, type RootLogger } from '../../common/logging/logger.module.js';
+import { userChannel } from '../channels/channel-name.js';
+import { ChannelHub } from '../hub/channel-hub.js';
+import { RateLimitService } from '../limits/rate-limit.service.js';
+import { MetricsService } from '../metrics/metrics.service.js';
+import { CloseCode } from '../session/close-codes.js';
+import { ConnectionRegistry } from '../session/connection-registry.js';
+import { SocketSession } from '../session/socket-session.js';
+
+/** The longest delay setTimeout accepts. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** What `admit` answers when a frame is over the session's budget. */
+export interface Refusal {
+  error: AppException;
+  /** Past the abuse threshold: the session is closing (4429) once its owed replies went out. */
+  abuse: boolean;
+}
+
+/**
+ * The lifecycle of two-way sessions, whatever their transport and protocol:
+ * attaching and greeting (after the opening hooks), the user channel, the
+ * rate budget and abuse, the heartbeat, idle and token-expiry closes, and the
+ * draining close on shutdown. Protocols call it; it never parses a frame.
+ */
+@Injectable()
+export class SessionKernel implements OnModuleDestroy {
+  draining = false;
+  private heartbeatTimer: NodeJS.Timeout | null = null;
+  private idleTimer: NodeJS.Timeout | null = null;
+  private readonly sessions = new Set<SocketSession>();
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(ROOT_LOGGER) private readonly logger: RootLogger,
+    private readonly registry: ConnectionRegistry,
+    private readonly hub: ChannelHub,
+    private readonly limits: RateLimitService,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  /** Starts the heartbeat and idle sweeps (once the server exists). */
+  start(): void {
+    if (this.heartbeatTimer) return;
+    this.heartbeatTimer = setInterval(() => this.heartbeat(), this.config.ws.heartbeatMs);
+    this.heartbeatTimer.unref();
+    const idleEvery = Math.max(50, Math.min(5000, Math.floor(this.config.ws.idleTimeoutMs / 4)));
+    this.idleTimer = setInterval(() => this.closeIdle(), idleEvery);
+    this.idleTimer.unref();
+  }
+
+  onModuleDestroy(): void {
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    if (this.idleTimer) clearInterval(this.idleTimer);
+  }
+
+  get openSessions(): number {
+    return this.sessions.size;
+  }
+
+  /** A connection passed the transport's checks: index its session, listen, and let the protocol start. */
+  attach(session: SocketSession): void {
+    session.meter = this.metrics.frames;
+    this.sessions.add(session);
+    this.registry.add(session);
+    this.metrics.openSockets.inc({ transport: session.transport });
+    session.connection.bind({
+      message: (data, isBinary) => {
+        session.lastActivity = Date.now();
+        // Closing for abuse: what was accepted gets its replies; nothing more is read.
+        if (!session.closing) session.receive(data, isBinary);
+      },
+      close: () => this.detach(session),
+    });
+    session.start();
+  }
+
+  /**
+   * The session is a user's, or anonymous for good: runs the opening hooks
+   * (presence counts it), with the connection's reading paused meanwhile, then
+   * greets the client and arms the token expiry. `userChannel` joins the
+   * user's channel from the offset read at the upgrade (the JSON protocol's
+   * automatic subscription).
+   */
+  async open(
+    session: SocketSession,
+    greet: () => void,
+    opts: { userChannel: boolean },
+  ): Promise<void> {
+    const user = session.user;
+    if (user) {
+      session.connection.pause();
+      await this.registry.opened(session);
+      if (session.closed) return;
+      this.armExpiry(session);
+    }
+    greet();
+    session.connection.resume();
+    if (user && opts.userChannel)
+      this.hub
+        .join(session, userChannel(user.id), session.userChannelSince)
+        .catch((err: unknown) => {
+          this.logger.error({ err, sessionId: session.id }, 'could not subscribe the user channel');
+        });
+  }
+
+  /**
+   * Spends one frame of the session's budget (per user, per IP when anonymous,
+   * shared with REST writes). Null when admitted; past the abuse threshold the
+   * session is marked closing and the protocol closes it with 4429 once the
+   * replies it owes have gone out.
+   */
+  admit(session: SocketSession): Refusal | null {
+    try {
+      this.limits.consume(session.rateKey, 'ws');
+      return null;
+    } catch (err) {
+      const now = Date.now();
+      if (now - session.strikesWindowStart > this.config.ws.rateWindowMs) {
+        session.strikes = 0;
+        session.strikesWindowStart = now;
+      }
+      session.strikes += 1;
+      const abuse = session.strikes > this.config.ws.abuseThreshold;
+      if (abuse) session.closing = true;
+      return {
+        error: err instanceof AppException ? err : AppException.rateLimited(1000),
+        abuse,
+      };
+    }
+  }
+
+  /** After an `auth` frame (or a new token on a STOMP session): re-arms the expiry close. */
+  reauthenticated(session: SocketSession): void {
+    this.armExpiry(session);
+  }
+
+  /** Ends a session for a reason of the kernel's; counted by close code. */
+  end(session: SocketSession, code: number, reason: string): void {
+    // The idle sweep finds a session again until its peer completes the close: count it once.
+    if (session.closed || !session.connection.open) return;
+    this.metrics.closes.inc({ code: String(code) });
+    session.end(code, reason);
+  }
+
+  /** Closes every session with 1001 in batches, with jitter, so clients do not reconnect all at once. */
+  async drain(timeoutMs: number): Promise<void> {
+    this.draining = true;
+    const sessions = [...this.sessions];
+    const batch = 250;
+    const deadline = Date.now() + timeoutMs;
+    for (let i = 0; i < sessions.length; i += batch) {
+      for (const s of sessions.slice(i, i + batch))
+        s.end(CloseCode.GOING_AWAY, 'server shutting down');
+      if (i + batch < sessions.length) await sleep(5 + Math.random() * 20);
+    }
+    while (this.sessions.size > 0 && Date.now() < deadline) await sleep(20);
+    for (const s of this.sessions) s.connection.terminate();
+  }
+
+  private detach(session: SocketSession): void {
+    if (session.closed) return;
+    session.closed = true;
+    if (session.expiryTimer) clearTimeout(session.expiryTimer);
+    this.sessions.delete(session);
+    this.hub.leaveAll(session);
+    this.registry.remove(session);
+    this.metrics.openSockets.dec({ transport: session.transport });
+  }
+
+  private armExpiry(session: SocketSession): void {
+    if (session.expiryTimer) clearTimeout(session.expiryTimer);
+    const user = session.user;
+    if (!user) return;
+    const ms = Math.min(MAX_TIMER_MS, Math.max(0, user.exp * 1000 - Date.now()));
+    session.expiryTimer = setTimeout(() => {
+      if (session.user && session.user.exp * 1000 <= Date.now())
+        this.end(session, CloseCode.TOKEN_EXPIRED, 'token expired');
+    }, ms);
+    session.expiryTimer.unref();
+  }
+
+  private heartbeat(): void {
+    for (const s of this.sessions) if (!s.connection.probe()) s.connection.terminate();
+  }
+
+  private closeIdle(): void {
+    const cutoff = Date.now() - this.config.ws.idleTimeoutMs;
+    for (const s of this.sessions)
+      if (s.lastActivity < cutoff) this.end(s, CloseCode.IDLE, 'idle timeout');
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

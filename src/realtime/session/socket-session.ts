@@ -1,0 +1,47 @@
+import type { AuthUser } from '../../auth/auth.types.js';
+import type { Connection, TransportName } from '../transports/connection.js';
+import { RtSession } from './session.js';
+
+export type ProtocolName = 'rt.v1' | 'stomp';
+
+/**
+ * A session over a two-way connection: one transport (WebSocket or SockJS)
+ * plus one protocol (the JSON protocol or STOMP). The kernel owns its
+ * lifecycle (limits, idle timeout, token expiry, shutdown); the protocol
+ * subclass turns transport messages into kernel calls and events into frames.
+ */
+export abstract class SocketSession extends RtSession {
+  readonly transport: TransportName;
+  abstract readonly protocol: ProtocolName;
+  expiryTimer: NodeJS.Timeout | null = null;
+  /** Closing for abuse (4429) once the replies already owed have gone out. */
+  closing = false;
+  /** The user channel's offset read at the upgrade: the auto-subscription starts there. */
+  userChannelSince: number | undefined;
+
+  constructor(
+    readonly connection: Connection,
+    user: AuthUser | null,
+  ) {
+    super(user, connection.ip);
+    this.transport = connection.transport;
+  }
+
+  sendText(text: string): void {
+    this.connection.sendText(text);
+  }
+
+  close(code: number, reason: string): void {
+    this.connection.close(code, reason);
+  }
+
+  /** The session was attached by the kernel: greet the client, or wait for its first frame. */
+  abstract start(): void;
+  /** One message of the transport. */
+  abstract receive(data: Buffer | string, isBinary: boolean): void;
+  /**
+   * The kernel ends the session (token expired, idle, abuse, shutdown): the
+   * JSON protocol closes with the code; STOMP sends an ERROR frame first.
+   */
+  abstract end(code: number, reason: string): void;
+}

@@ -1,0 +1,70 @@
+import type { RawData, WebSocket } from 'ws';
+import type { Connection, ConnectionEvents } from '../connection.js';
+
+const TEXT_FRAME = { binary: false };
+
+/** A `ws` WebSocket as a connection: text frames, protocol-level pings for liveness. */
+export class WsConnection implements Connection {
+  readonly transport = 'ws' as const;
+  /** Set by a pong; cleared by each probe. */
+  private alive = true;
+
+  constructor(
+    readonly socket: WebSocket,
+    readonly ip: string,
+  ) {}
+
+  get open(): boolean {
+    return this.socket.readyState === 1;
+  }
+
+  sendText(text: string): void {
+    if (this.socket.readyState === 1) this.socket.send(text);
+  }
+
+  /** The bytes, not the text: `ws` would otherwise encode the same text again for every socket. */
+  sendUtf8(bytes: Buffer): void {
+    if (this.socket.readyState === 1) this.socket.send(bytes, TEXT_FRAME);
+  }
+
+  close(code: number, reason: string): void {
+    if (this.socket.readyState === 0 || this.socket.readyState === 1)
+      this.socket.close(code, reason);
+  }
+
+  terminate(): void {
+    this.socket.terminate();
+  }
+
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    this.socket.resume();
+  }
+
+  probe(): boolean {
+    if (!this.alive) return false;
+    this.alive = false;
+    if (this.socket.readyState === 1) this.socket.ping();
+    return true;
+  }
+
+  bind(events: ConnectionEvents): void {
+    this.socket.on('pong', () => {
+      this.alive = true;
+    });
+    this.socket.on('message', (data: RawData, isBinary: boolean) =>
+      events.message(toBuffer(data), isBinary),
+    );
+    this.socket.on('error', () => undefined);
+    this.socket.once('close', () => events.close());
+  }
+}
+
+/** `ws` hands frames over as a Buffer (binaryType nodebuffer); fragments arrive as a list. */
+function toBuffer(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  return Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+}
