@@ -3,8 +3,12 @@ import { isUUID } from 'class-validator';
 import { DataSource, EntityManager } from 'typeorm';
 import type { AuthUser } from '../auth/auth.types.js';
 import { RealtimeService } from '../realtime/realtime.service.js';
+import { chatChannel } from './chat.events.js';
 import { ChatException } from './chat.exception.js';
 import { ConversationsRepository } from './repositories/conversations.repository.js';
+
+/** A session following "all my conversations" joins at most this many (the most recent). */
+const MAX_FOLLOWED_CONVERSATIONS = 1000;
 
 /**
  * The one place that decides who may read and write a conversation: its
@@ -25,6 +29,23 @@ export class ChatAccessService implements OnModuleInit {
       needsId: true,
       canSubscribe: (user, id) =>
         user !== null && id !== undefined && this.isParticipant(id, user.id),
+    });
+    // "Every conversation of mine" (STOMP's /user/queue/messages): the ones the
+    // user is in now, then those announced on their user channel.
+    this.realtime.registerUserChannels('conversations', {
+      list: async (userId) =>
+        (await this.conversations.idsOf(userId, MAX_FOLLOWED_CONVERSATIONS)).map(chatChannel),
+      change: (event, data, userId) => {
+        if (event === 'chat.conversation.created') {
+          const joined = data as { id: string; channelOffset?: number };
+          return { joined: chatChannel(joined.id), since: joined.channelOffset };
+        }
+        if (event === 'chat.participant.removed') {
+          const removed = data as { conversationId: string; userId: string };
+          if (removed.userId === userId) return { left: chatChannel(removed.conversationId) };
+        }
+        return null;
+      },
     });
   }
 

@@ -1,6 +1,6 @@
 import { defineEvents, type EventsOf } from '../realtime/events/event-catalogue.js';
 import {
-  ConversationView,
+  ConversationJoinedView,
   MessageView,
   ParticipantRemovedView,
   ParticipantsAddedView,
@@ -53,8 +53,9 @@ export const CHAT_EVENTS = defineEvents({
   },
   'chat.conversation.created': {
     channels: ['user:{userId}'],
-    payload: ConversationView,
-    description: 'The user takes part in a new conversation (created, or added to a group)',
+    payload: ConversationJoinedView,
+    description:
+      'The user takes part in a new conversation (created, or added to a group), with the offset its channel had then',
   },
 });
 

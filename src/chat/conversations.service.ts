@@ -56,7 +56,7 @@ export class ConversationsService {
       const id = await this.conversations.insertGroup(tx.em, dto.title ?? '', user.id);
       await this.conversations.addParticipants(tx.em, id, [user.id, ...others]);
       const conversation = await this.view(tx.em, id);
-      await this.announce(tx, conversation, conversation.participantIds);
+      await this.announce(tx, conversation, conversation.participantIds, 0);
       return { conversation, created: true };
     });
   }
@@ -107,12 +107,12 @@ export class ConversationsService {
       const added = await this.conversations.addParticipants(tx.em, conversationId, userIds);
       const conversation = await this.view(tx.em, conversationId);
       if (added.length > 0) {
-        await tx.append(chatChannel(conversationId), 'chat.participant.added', {
+        const joined = await tx.append(chatChannel(conversationId), 'chat.participant.added', {
           conversationId,
           userIds: added,
           by: user.id,
         });
-        await this.announce(tx, conversation, added);
+        await this.announce(tx, conversation, added, joined.offset!);
       }
       return { conversation, added };
     });
@@ -162,17 +162,26 @@ export class ConversationsService {
     }
     await this.conversations.addParticipants(tx.em, id, [user.id, other]);
     const conversation = await this.view(tx.em, id);
-    await this.announce(tx, conversation, [user.id, other]);
+    await this.announce(tx, conversation, [user.id, other], 0);
     return { conversation, created: true };
   }
 
   /**
-   * `chat.conversation.created` on each user's own channel. Sorted, so that two
+   * `chat.conversation.created` on each user's own channel, with where the
+   * conversation's channel stood (a new one: 0). Sorted, so that two
    * transactions lock the channels' offset rows in the same order.
    */
-  private async announce(tx: RealtimeTx, conversation: ConversationView, userIds: string[]) {
+  private async announce(
+    tx: RealtimeTx,
+    conversation: ConversationView,
+    userIds: string[],
+    channelOffset: number,
+  ) {
     for (const id of [...userIds].sort())
-      await tx.append(userChannel(id), 'chat.conversation.created', conversation);
+      await tx.append(userChannel(id), 'chat.conversation.created', {
+        ...conversation,
+        channelOffset,
+      });
   }
 
   private async lockAsParticipant(em: EntityManager, user: AuthUser, conversationId: string) {

@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import { DataSource, EntityManager } from 'typeorm';
 import type { AuthUser } from '../auth/auth.types.js';
 import { ChannelPolicy, ChannelPolicyRegistry } from './channels/channel-policy.registry.js';
+import { UserChannelFamilies, UserChannelFamily } from './channels/user-channel-families.js';
 import { SseService } from './transports/sse/sse.service.js';
 import {
   EphemeralEvent,
@@ -20,6 +21,7 @@ import { ConnectionRegistry, SessionHook } from './session/connection-registry.j
 import { RealtimeSubscription, Subscription } from './session/session.js';
 
 export type { RealtimeSession, RealtimeSubscription } from './session/session.js';
+export type { UserChannelFamily } from './channels/user-channel-families.js';
 
 const REVOKE_CONTROL = 'system.revoke';
 
@@ -64,6 +66,7 @@ export class RealtimeService {
     private readonly registry: ConnectionRegistry,
     private readonly sse: SseService,
     private readonly catalogue: EventCatalogueRegistry,
+    private readonly families: UserChannelFamilies,
   ) {
     hub.onControl(REVOKE_CONTROL, (channel, data) => {
       const userId = (data as { userId?: unknown } | null)?.userId;
@@ -119,6 +122,15 @@ export class RealtimeService {
 
   registerPolicy(policy: ChannelPolicy): void {
     this.policies.register(policy);
+  }
+
+  /**
+   * A family of channels users take part in (their conversations): listed now
+   * and followed through their user channel, for destinations such as STOMP's
+   * `/user/queue/messages`.
+   */
+  registerUserChannels(name: string, family: UserChannelFamily): void {
+    this.families.register(name, family);
   }
 
   /** A module's event declarations (its `<module>.events.ts`), registered once at start-up. */

@@ -48,6 +48,15 @@ export class ConversationView {
   @ApiProperty({ format: 'date-time' }) lastActivityAt: string;
 }
 
+/** The data of `chat.conversation.created`: the conversation, and where its channel stood when the user joined. */
+export class ConversationJoinedView extends ConversationView {
+  @ApiProperty({
+    description:
+      "The conversation channel's offset when the user joined: subscribing with `since` set to it receives every later event",
+  })
+  channelOffset: number;
+}
+
 /** A conversation in the caller's list: with its latest message and the caller's unread count. */
 export class MyConversationView extends ConversationView {
   @ApiProperty({ type: MessageView, nullable: true }) lastMessage: MessageView | null;

@@ -103,6 +103,17 @@ export class ConversationsRepository {
     return rows.length > 0;
   }
 
+  /** The user's conversations, most recently active first, at most `limit`. */
+  async idsOf(userId: string, limit: number): Promise<string[]> {
+    const rows: { id: string }[] = await queryRows(
+      this.db,
+      `SELECT c.id FROM conversation_participants p JOIN conversations c ON c.id = p.conversation_id
+        WHERE p.user_id = $1 ORDER BY c.last_activity_at DESC LIMIT $2`,
+      [userId, limit],
+    );
+    return rows.map((r) => r.id);
+  }
+
   /** The conversation, locked until the end of the transaction (participant changes). */
   async lock(em: EntityManager, id: string): Promise<ConversationRow | null> {
     const rows: ConversationRow[] = await queryRows(

@@ -53,9 +53,9 @@ export function resolveSubscribe(destination: string, user: AuthUser | null): Su
   }
   // ['', 'user', 'queue', name] or ['', 'user', userId, 'queue', name]
   if (parts[0] === '' && parts[1] === 'user') {
-    const named = parts.length === 6 && parts[4] === 'queue';
+    const named = parts.length === 5 && parts[3] === 'queue';
     const queue =
-      parts.length === 4 && parts[2] === 'queue' ? parts[3] : named ? parts[5] : undefined;
+      parts.length === 4 && parts[2] === 'queue' ? parts[3] : named ? parts[4] : undefined;
     const target = queue === undefined ? undefined : USER_QUEUES[queue];
     if (target) {
       if (!user) throw AppException.unauthorized('User queues need an authenticated session');

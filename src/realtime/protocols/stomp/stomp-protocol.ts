@@ -543,20 +543,21 @@ export class StompProtocol implements OnModuleDestroy {
   /** SEND: a module command with the body as its data; RECEIPT once it committed. */
   private send(session: StompSession, frame: StompFrame, reply: ReplySlot<Buffer>): void {
     const receipt = frame.header('receipt');
-    let command: string | null;
+    let command: string;
     let data: Record<string, unknown>;
     try {
       const target = resolveSend(frame.header('destination') ?? '');
+      if (target.command === null) {
+        // `/app/heartbeat`: whatever the body, nothing to run.
+        if (receipt !== undefined)
+          reply.send(this.encode(session, 'RECEIPT', { 'receipt-id': receipt }));
+        reply.finish();
+        return;
+      }
       command = target.command;
       data = { ...parseBody(frame), ...target.pathData };
     } catch (err) {
       this.report(session, reply, this.runner.describe(session, receipt, err), receipt);
-      return;
-    }
-    if (command === null) {
-      if (receipt !== undefined)
-        reply.send(this.encode(session, 'RECEIPT', { 'receipt-id': receipt }));
-      reply.finish();
       return;
     }
     if (!this.runner.has(command)) {

@@ -117,13 +117,31 @@ export class SockJsTransport {
     const creates = path === INFO_PATH;
     const refusal = await this.check(req, url, creates);
     if (refusal) return refuse(res, refusal.status, refusal.message, refusal.retryAfterMs);
-    if (path.endsWith('/xhr_send')) {
-      // SockJS reads a send body whole: bound it before it does.
-      const length = Number(req.headers['content-length']);
-      if (!Number.isFinite(length)) return refuse(res, 411, 'Content-Length is required');
-      if (length > this.config.ws.maxPayload * 6 + 64) return refuse(res, 413, 'Message too large');
-    }
+    if (path.endsWith('/xhr_send') && !this.boundBody(req, res)) return;
     if (!this.handler(req, res)) refuse(res, 404, 'Not found');
+  }
+
+  /**
+   * SockJS reads a send body whole and without a limit: refuse one declared
+   * too large at once, and cut one that grows past the limit as it arrives
+   * (clients may stream it without a length).
+   */
+  private boundBody(req: Request, res: Response): boolean {
+    const limit = this.config.ws.maxPayload * 6 + 64;
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) {
+      refuse(res, 413, 'Message too large');
+      return false;
+    }
+    let received = 0;
+    req.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > limit && !res.headersSent) {
+        refuse(res, 413, 'Message too large');
+        req.destroy();
+      }
+    });
+    return true;
   }
 
   /**
