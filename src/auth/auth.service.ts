@@ -5,9 +5,9 @@ import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { AppException } from '../common/app.exception.js';
 import { AuthRateLimiter } from './auth-rate-limiter.js';
-import { TokenPair, UserView } from './auth.types.js';
 import { AuthenticationService } from './authentication.service.js';
-import { LoginDto, RegisterDto } from './dto/auth.dto.js';
+import type { TokenPairView, UserView } from './dto/auth-views.dto.js';
+import { LoginBody, RegisterBody } from './dto/auth.dto.js';
 import { UserEntity } from './entities/user.entity.js';
 import { burnPasswordCheck, hashPassword, verifyPassword } from './password.js';
 import { AuthSessionsRepository } from './repositories/auth-sessions.repository.js';
@@ -28,7 +28,7 @@ export class AuthService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async register(dto: RegisterDto, ip: string): Promise<TokenPair> {
+  async register(dto: RegisterBody, ip: string): Promise<TokenPairView> {
     this.requireLocalSignIn();
     const email = dto.email.toLowerCase();
     this.limiter.check(ip, email);
@@ -45,7 +45,7 @@ export class AuthService {
     });
   }
 
-  async login(dto: LoginDto, ip: string): Promise<TokenPair> {
+  async login(dto: LoginBody, ip: string): Promise<TokenPairView> {
     this.requireLocalSignIn();
     const email = dto.email.toLowerCase();
     this.limiter.check(ip, email);
@@ -64,7 +64,7 @@ export class AuthService {
    * Rotates a refresh token. A token works once: presenting a used one is taken
    * as theft and revokes the whole login (every refresh and access token of it).
    */
-  async refresh(presented: string): Promise<TokenPair> {
+  async refresh(presented: string): Promise<TokenPairView> {
     this.requireLocalSignIn();
     const [id, secret] = presented.split('.');
     if (!id || !secret || !UUID_RE.test(id))
@@ -108,12 +108,16 @@ export class AuthService {
     };
   }
 
-  private async startSession(em: EntityManager, user: UserEntity): Promise<TokenPair> {
+  private async startSession(em: EntityManager, user: UserEntity): Promise<TokenPairView> {
     const session = await this.sessions.create(em, user.id);
     return this.issue(em, user, session.id);
   }
 
-  private async issue(em: EntityManager, user: UserEntity, sessionId: string): Promise<TokenPair> {
+  private async issue(
+    em: EntityManager,
+    user: UserEntity,
+    sessionId: string,
+  ): Promise<TokenPairView> {
     const secret = randomBytes(32).toString('base64url');
     const row = await this.sessions.insertRefreshToken(em, {
       sessionId,

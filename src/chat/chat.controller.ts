@@ -12,24 +12,22 @@ import { CurrentUser } from '../auth/guards/decorators.js';
 import { CreatedOrExisting } from '../common/created-or-existing/created-or-existing.js';
 import { ChannelAccess } from '../realtime/channels/channel-access.guard.js';
 import { MaxDataBytes } from '../realtime/limits/limit.decorators.js';
-import type { Page } from './chat.types.js';
 import {
   ConversationPage,
   ConversationView,
   MessagePage,
   MessageView,
-  MyConversationView,
   ReadStateView,
 } from './dto/chat-views.dto.js';
 import { ConversationsService } from './conversations.service.js';
 import {
-  AddParticipantsDto,
-  CreateConversationDto,
-  EditMessageBodyDto,
+  AddParticipantsBody,
+  CreateConversationBody,
+  EditMessageBody,
   HistoryQuery,
   ListConversationsQuery,
-  ReadBodyDto,
-  SendMessageBodyDto,
+  ReadBody,
+  SendMessageBody,
 } from './dto/chat.dto.js';
 import { MessagesService } from './messages.service.js';
 
@@ -52,7 +50,7 @@ export class ChatController {
   @ApiOkResponse({ type: ConversationView, description: 'The existing direct conversation' })
   async createConversation(
     @CurrentUser() user: AuthUser,
-    @Body() dto: CreateConversationDto,
+    @Body() dto: CreateConversationBody,
   ): Promise<CreatedOrExisting<ConversationView>> {
     const { conversation, created } = await this.conversations.create(user, dto);
     return new CreatedOrExisting(conversation, created);
@@ -63,7 +61,7 @@ export class ChatController {
   listConversations(
     @CurrentUser() user: AuthUser,
     @Query() q: ListConversationsQuery,
-  ): Promise<Page<MyConversationView>> {
+  ): Promise<ConversationPage> {
     return this.conversations.listMine(user, q);
   }
 
@@ -75,7 +73,7 @@ export class ChatController {
   async addParticipants(
     @CurrentUser() user: AuthUser,
     @Param('id') id: string,
-    @Body() dto: AddParticipantsDto,
+    @Body() dto: AddParticipantsBody,
   ): Promise<CreatedOrExisting<ConversationView>> {
     const { conversation, added } = await this.conversations.addParticipants(user, id, dto);
     return new CreatedOrExisting(conversation, added.length > 0);
@@ -100,7 +98,7 @@ export class ChatController {
     @CurrentUser() user: AuthUser,
     @Param('id') id: string,
     @Query() q: HistoryQuery,
-  ): Promise<Page<MessageView>> {
+  ): Promise<MessagePage> {
     return this.messages.history(user, id, q);
   }
 
@@ -111,7 +109,7 @@ export class ChatController {
   async send(
     @CurrentUser() user: AuthUser,
     @Param('id') id: string,
-    @Body() dto: SendMessageBodyDto,
+    @Body() dto: SendMessageBody,
   ): Promise<CreatedOrExisting<MessageView>> {
     const { message, created } = await this.messages.send(user, { ...dto, conversationId: id });
     return new CreatedOrExisting(message, created);
@@ -124,7 +122,7 @@ export class ChatController {
   read(
     @CurrentUser() user: AuthUser,
     @Param('id') id: string,
-    @Body() dto: ReadBodyDto,
+    @Body() dto: ReadBody,
   ): Promise<ReadStateView> {
     return this.messages.read(user, { conversationId: id, messageId: dto.messageId });
   }
@@ -134,7 +132,7 @@ export class ChatController {
   edit(
     @CurrentUser() user: AuthUser,
     @Param('id') id: string,
-    @Body() dto: EditMessageBodyDto,
+    @Body() dto: EditMessageBody,
   ): Promise<MessageView> {
     return this.messages.edit(user, id, dto);
   }

@@ -3,13 +3,13 @@ import type { AuthUser } from '../auth/auth.types.js';
 import { CurrentUser } from '../auth/guards/decorators.js';
 import { ChannelAccess } from '../realtime/channels/channel-access.guard.js';
 import { RealtimeGateway } from '../realtime/realtime.gateway.js';
-import type { MessageView, ReadStateView, TypingView } from './chat.types.js';
+import type { MessageView, ReadStateView, TypingView } from './dto/chat-views.dto.js';
 import {
-  DeleteMessageDto,
-  EditMessageDto,
-  ReadDto,
-  SendMessageDto,
-  TypingDto,
+  DeleteMessageCommand,
+  EditMessageCommand,
+  ReadCommand,
+  SendMessageCommand,
+  TypingCommand,
 } from './dto/chat.dto.js';
 import { MessagesService } from './messages.service.js';
 import { TypingService } from './typing.service.js';
@@ -30,13 +30,16 @@ export class ChatGateway {
   @SubscribeMessage('chat.send')
   async send(
     @CurrentUser() user: AuthUser,
-    @MessageBody() dto: SendMessageDto,
+    @MessageBody() dto: SendMessageCommand,
   ): Promise<MessageView> {
     return (await this.messages.send(user, dto)).message;
   }
 
   @SubscribeMessage('chat.edit')
-  edit(@CurrentUser() user: AuthUser, @MessageBody() dto: EditMessageDto): Promise<MessageView> {
+  edit(
+    @CurrentUser() user: AuthUser,
+    @MessageBody() dto: EditMessageCommand,
+  ): Promise<MessageView> {
     return this.messages.edit(user, dto.messageId, dto);
   }
 
@@ -44,20 +47,20 @@ export class ChatGateway {
   @SubscribeMessage('chat.delete')
   delete(
     @CurrentUser() user: AuthUser,
-    @MessageBody() dto: DeleteMessageDto,
+    @MessageBody() dto: DeleteMessageCommand,
   ): Promise<MessageView> {
     return this.messages.delete(user, dto.messageId);
   }
 
   @SubscribeMessage('chat.read')
   @ChannelAccess({ prefix: 'chat', field: 'conversationId' })
-  read(@CurrentUser() user: AuthUser, @MessageBody() dto: ReadDto): Promise<ReadStateView> {
+  read(@CurrentUser() user: AuthUser, @MessageBody() dto: ReadCommand): Promise<ReadStateView> {
     return this.messages.read(user, dto);
   }
 
   @SubscribeMessage('chat.typing')
   @ChannelAccess({ prefix: 'chat', field: 'conversationId' })
-  typing(@CurrentUser() user: AuthUser, @MessageBody() dto: TypingDto): Promise<TypingView> {
+  typing(@CurrentUser() user: AuthUser, @MessageBody() dto: TypingCommand): Promise<TypingView> {
     return this.typingService.typing(user, dto);
   }
 }

@@ -8,11 +8,11 @@ import { RealtimeService, RealtimeTx } from '../realtime/realtime.service.js';
 import { ChatAccessService } from './chat-access.service.js';
 import { chatChannel } from './chat.events.js';
 import { ChatException } from './chat.exception.js';
-import type { ConversationView, MyConversationView, Page } from './chat.types.js';
+import type { ConversationPage, ConversationView } from './dto/chat-views.dto.js';
 import { byConversation, toConversationView, toMessageView } from './chat.views.js';
 import {
-  AddParticipantsDto,
-  CreateConversationDto,
+  AddParticipantsBody,
+  CreateConversationBody,
   ListConversationsQuery,
   MAX_GROUP_PARTICIPANTS,
 } from './dto/chat.dto.js';
@@ -40,7 +40,7 @@ export class ConversationsService {
    */
   async create(
     user: AuthUser,
-    dto: CreateConversationDto,
+    dto: CreateConversationBody,
   ): Promise<{ conversation: ConversationView; created: boolean }> {
     const others = [...new Set(dto.participantIds.map((id) => id.toLowerCase()))].filter(
       (id) => id !== user.id,
@@ -61,7 +61,7 @@ export class ConversationsService {
     });
   }
 
-  async listMine(user: AuthUser, q: ListConversationsQuery): Promise<Page<MyConversationView>> {
+  async listMine(user: AuthUser, q: ListConversationsQuery): Promise<ConversationPage> {
     const limit = q.limit ?? DEFAULT_LIST;
     const rows = await this.conversations.listMine(user.id, limit + 1, decodeListCursor(q.cursor));
     const page = rows.slice(0, limit);
@@ -93,7 +93,7 @@ export class ConversationsService {
   async addParticipants(
     user: AuthUser,
     conversationId: string,
-    dto: AddParticipantsDto,
+    dto: AddParticipantsBody,
   ): Promise<{ conversation: ConversationView; added: string[] }> {
     const userIds = [...new Set(dto.userIds.map((id) => id.toLowerCase()))];
     return this.realtime.transaction(async (tx) => {

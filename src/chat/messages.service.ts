@@ -10,15 +10,15 @@ import { ChatAccessService } from './chat-access.service.js';
 import { chatChannel } from './chat.events.js';
 import { ChatNotifier } from './chat-notifier.service.js';
 import { ChatException } from './chat.exception.js';
+import type { SendResult } from './chat.types.js';
+import { toMessageView } from './chat.views.js';
 import type {
+  MessagePage,
   MessageView,
-  Page,
   ReadReceiptView,
   ReadStateView,
-  SendResult,
-} from './chat.types.js';
-import { toMessageView } from './chat.views.js';
-import { EditMessageBodyDto, HistoryQuery, ReadDto, SendMessageDto } from './dto/chat.dto.js';
+} from './dto/chat-views.dto.js';
+import { EditMessageBody, HistoryQuery, ReadCommand, SendMessageCommand } from './dto/chat.dto.js';
 import { ConversationsRepository } from './repositories/conversations.repository.js';
 import { MessagesRepository } from './repositories/messages.repository.js';
 
@@ -26,7 +26,7 @@ const DEFAULT_PAGE = 50;
 
 interface SendJob {
   user: AuthUser;
-  dto: SendMessageDto;
+  dto: SendMessageCommand;
 }
 
 /** Messages, history and read receipts. Every write appends its event in the same transaction. */
@@ -52,7 +52,7 @@ export class MessagesService {
    * and a conversation's messages still take `seq` and channel offsets in the
    * order they arrived.
    */
-  async send(user: AuthUser, dto: SendMessageDto): Promise<SendResult> {
+  async send(user: AuthUser, dto: SendMessageCommand): Promise<SendResult> {
     if (!isUUID(dto.conversationId, 'all')) throw ChatException.notParticipant();
     return this.sends.submit({ user, dto });
   }
@@ -114,7 +114,7 @@ export class MessagesService {
   }
 
   /** One send in its own transaction: the path for whatever a batch left out. */
-  private async sendOne(user: AuthUser, dto: SendMessageDto): Promise<SendResult> {
+  private async sendOne(user: AuthUser, dto: SendMessageCommand): Promise<SendResult> {
     const clientMsgId = dto.clientMsgId ?? null;
     return this.realtime.transaction(async (tx): Promise<SendResult> => {
       if (clientMsgId !== null) {
@@ -157,11 +157,7 @@ export class MessagesService {
     });
   }
 
-  async history(
-    user: AuthUser,
-    conversationId: string,
-    q: HistoryQuery,
-  ): Promise<Page<MessageView>> {
+  async history(user: AuthUser, conversationId: string, q: HistoryQuery): Promise<MessagePage> {
     await this.access.assertParticipant(user, conversationId);
     const limit = q.limit ?? DEFAULT_PAGE;
     const before = await this.beforeSeq(conversationId, q.before);
@@ -174,7 +170,7 @@ export class MessagesService {
   }
 
   /** Sender only; the message keeps its place and gets `editedAt`. */
-  async edit(user: AuthUser, messageId: string, dto: EditMessageBodyDto): Promise<MessageView> {
+  async edit(user: AuthUser, messageId: string, dto: EditMessageBody): Promise<MessageView> {
     return this.realtime.transaction(async (tx) => {
       const row = isUUID(messageId, 'all')
         ? await this.messages.find(tx.em, messageId, true)
@@ -221,7 +217,7 @@ export class MessagesService {
    * goes to the conversation and to the reader's own `user:{id}` (their other
    * devices update their unread badges).
    */
-  async read(user: AuthUser, dto: ReadDto): Promise<ReadStateView> {
+  async read(user: AuthUser, dto: ReadCommand): Promise<ReadStateView> {
     return this.realtime.transaction(async (tx) => {
       await this.access.assertParticipant(user, dto.conversationId);
       const seq = await this.messages.seqIn(tx.em, dto.conversationId, dto.messageId);

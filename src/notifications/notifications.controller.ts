@@ -11,10 +11,10 @@ import type { AuthUser } from '../auth/auth.types.js';
 import { AcceptsQueryToken, CurrentUser, Roles } from '../auth/guards/decorators.js';
 import { RealtimeService } from '../realtime/realtime.service.js';
 import {
-  AckNotificationsDto,
-  AdminCreateNotificationDto,
+  AckNotificationsBody,
+  CreateNotificationBody,
   ListNotificationsQuery,
-  ReadNotificationsDto,
+  ReadNotificationsBody,
   StreamNotificationsQuery,
 } from './dto/notifications.dto.js';
 import { NotificationsService } from './notifications.service.js';
@@ -68,7 +68,7 @@ export class NotificationsController {
   @Post()
   @Roles('admin')
   @ApiCreatedResponse({ type: NotificationView })
-  create(@Body() dto: AdminCreateNotificationDto): Promise<NotificationView> {
+  create(@Body() dto: CreateNotificationBody): Promise<NotificationView> {
     return this.notifications.createByAdmin(dto);
   }
 
@@ -77,7 +77,7 @@ export class NotificationsController {
   @ApiOkResponse({ type: NotificationStateChangeView })
   read(
     @CurrentUser() user: AuthUser,
-    @Body() dto: ReadNotificationsDto,
+    @Body() dto: ReadNotificationsBody,
   ): Promise<NotificationStateChangeView> {
     return this.notifications.read(user, dto);
   }
@@ -87,7 +87,7 @@ export class NotificationsController {
   @ApiOkResponse({ type: NotificationStateChangeView })
   ack(
     @CurrentUser() user: AuthUser,
-    @Body() dto: AckNotificationsDto,
+    @Body() dto: AckNotificationsBody,
   ): Promise<NotificationStateChangeView> {
     return this.notifications.ack(user, dto);
   }

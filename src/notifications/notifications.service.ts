@@ -7,10 +7,7 @@ import {
   RealtimeTx,
   type RealtimeSubscription,
 } from '../realtime/realtime.service.js';
-import type {
-  AdminCreateNotificationDto,
-  ListNotificationsQuery,
-} from './dto/notifications.dto.js';
+import type { CreateNotificationBody, ListNotificationsQuery } from './dto/notifications.dto.js';
 import { NotificationsException } from './notifications.exception.js';
 import { NotificationRow, NotificationsRepository } from './notifications.repository.js';
 import type {
@@ -56,7 +53,7 @@ export class NotificationsService implements OnModuleInit {
   }
 
   /** `POST /api/notifications` (admins). */
-  async createByAdmin(dto: AdminCreateNotificationDto): Promise<NotificationView> {
+  async createByAdmin(dto: CreateNotificationBody): Promise<NotificationView> {
     return this.realtime.transaction(async (tx) => {
       if (!(await this.repo.userExists(tx.em, dto.userId)))
         throw NotificationsException.userNotFound();

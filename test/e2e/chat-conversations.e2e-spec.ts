@@ -309,6 +309,6 @@ describe('chat conversations and participants', () => {
       ]),
     );
     expect(Object.keys(paths['/api/messages/{id}']).sort()).toEqual(['delete', 'patch']);
-    expect(res.body.components.schemas.SendMessageBodyDto.properties).toHaveProperty('clientMsgId');
+    expect(res.body.components.schemas.SendMessageBody.properties).toHaveProperty('clientMsgId');
   });
 });

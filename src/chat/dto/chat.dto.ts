@@ -47,7 +47,7 @@ export function CharLength(
 
 // ---- conversations
 
-export class CreateConversationDto {
+export class CreateConversationBody {
   @ApiProperty({
     type: [String],
     format: 'uuid',
@@ -85,7 +85,7 @@ export class ListConversationsQuery {
   cursor?: string;
 }
 
-export class AddParticipantsDto {
+export class AddParticipantsBody {
   @ApiProperty({ type: [String], format: 'uuid', minItems: 1, maxItems: MAX_GROUP_PARTICIPANTS })
   @IsArray()
   @ArrayMinSize(1)
@@ -112,7 +112,7 @@ export class HistoryQuery {
   limit?: number;
 }
 
-export class SendMessageBodyDto {
+export class SendMessageBody {
   @ApiProperty({ minLength: 1, maxLength: MAX_MESSAGE_CHARS, description: 'Stored as given' })
   @IsString()
   @CharLength(1, MAX_MESSAGE_CHARS)
@@ -134,13 +134,13 @@ export class SendMessageBodyDto {
   clientMsgId?: string;
 }
 
-export class SendMessageDto extends SendMessageBodyDto {
+export class SendMessageCommand extends SendMessageBody {
   @ApiProperty({ format: 'uuid' })
   @IsUUID('all')
   conversationId: string;
 }
 
-export class EditMessageBodyDto {
+export class EditMessageBody {
   @ApiProperty({ minLength: 1, maxLength: MAX_MESSAGE_CHARS })
   @IsString()
   @CharLength(1, MAX_MESSAGE_CHARS)
@@ -152,31 +152,31 @@ export class EditMessageBodyDto {
   contentType?: (typeof CONTENT_TYPES)[number];
 }
 
-export class EditMessageDto extends EditMessageBodyDto {
+export class EditMessageCommand extends EditMessageBody {
   @ApiProperty({ format: 'uuid' })
   @IsUUID('all')
   messageId: string;
 }
 
-export class DeleteMessageDto {
+export class DeleteMessageCommand {
   @ApiProperty({ format: 'uuid' })
   @IsUUID('all')
   messageId: string;
 }
 
-export class ReadBodyDto {
+export class ReadBody {
   @ApiProperty({ format: 'uuid', description: 'The newest message read' })
   @IsUUID('all')
   messageId: string;
 }
 
-export class ReadDto extends ReadBodyDto {
+export class ReadCommand extends ReadBody {
   @ApiProperty({ format: 'uuid' })
   @IsUUID('all')
   conversationId: string;
 }
 
-export class TypingDto {
+export class TypingCommand {
   @ApiProperty({ format: 'uuid' })
   @IsUUID('all')
   conversationId: string;

@@ -58,7 +58,7 @@ export class StreamNotificationsQuery {
   lastEventId?: string;
 }
 
-export class AdminCreateNotificationDto {
+export class CreateNotificationBody {
   @ApiProperty({ format: 'uuid' })
   @IsUUID('all')
   userId: string;
@@ -86,7 +86,7 @@ export class AdminCreateNotificationDto {
   link?: string;
 }
 
-export class ReadNotificationsDto {
+export class ReadNotificationsBody {
   @ApiPropertyOptional({ type: [String], format: 'uuid', maxItems: MAX_IDS })
   @IsOptional()
   @IsArray()
@@ -100,7 +100,7 @@ export class ReadNotificationsDto {
   all?: boolean;
 }
 
-export class AckNotificationsDto {
+export class AckNotificationsBody {
   @ApiProperty({ type: [String], format: 'uuid', minItems: 1, maxItems: MAX_IDS })
   @IsArray()
   @ArrayMinSize(1)

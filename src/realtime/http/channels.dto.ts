@@ -39,7 +39,7 @@ export class StreamQuery {
   lastEventId?: string;
 }
 
-export class EventFrameDto {
+export class EventFrameView {
   @ApiProperty({ example: 'event' }) type: 'event';
   @ApiProperty({ example: 'chat:42' }) channel: string;
   @ApiProperty() offset: number;
@@ -49,7 +49,7 @@ export class EventFrameDto {
 }
 
 export class ChannelEventsPage {
-  @ApiProperty({ type: [EventFrameDto] }) events: EventFrameDto[];
+  @ApiProperty({ type: [EventFrameView] }) events: EventFrameView[];
   @ApiProperty({ description: "The channel's latest offset" }) offset: number;
   @ApiProperty({ description: 'False when the gap is beyond the retained history' })
   recovered: boolean;
