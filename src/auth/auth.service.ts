@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { AppException } from '../common/app.exception.js';
+import { isUuid } from '../common/uuid.js';
 import { AuthRateLimiter } from './auth-rate-limiter.js';
 import { AuthenticationService } from './authentication.service.js';
 import type { TokenPairView, UserView } from './dto/auth-views.dto.js';
@@ -13,8 +14,6 @@ import { burnPasswordCheck, hashPassword, verifyPassword } from './password.js';
 import { AuthSessionsRepository } from './repositories/auth-sessions.repository.js';
 import { UsersRepository } from './repositories/users.repository.js';
 import { TokenService } from './token.service.js';
-
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @Injectable()
 export class AuthService {
@@ -67,8 +66,7 @@ export class AuthService {
   async refresh(presented: string): Promise<TokenPairView> {
     this.requireLocalSignIn();
     const [id, secret] = presented.split('.');
-    if (!id || !secret || !UUID_RE.test(id))
-      throw AppException.unauthorized('Invalid refresh token');
+    if (!id || !secret || !isUuid(id)) throw AppException.unauthorized('Invalid refresh token');
     const outcome = await this.db.transaction(async (em) => {
       const token = await this.sessions.lockRefreshToken(em, id);
       if (!token || !sameHash(token.tokenHash, hashSecret(secret))) return 'invalid' as const;

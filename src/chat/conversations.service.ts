@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { isUUID } from 'class-validator';
 import { EntityManager } from 'typeorm';
 import type { AuthUser } from '../auth/auth.types.js';
 import { UsersRepository } from '../auth/repositories/users.repository.js';
+import { isUuid } from '../common/uuid.js';
 import { userChannel } from '../realtime/channels/channel-name.js';
 import { RealtimeService, RealtimeTx } from '../realtime/realtime.service.js';
 import { ChatAccessService } from './chat-access.service.js';
@@ -129,7 +129,7 @@ export class ConversationsService {
       if (conv.kind === 'direct') throw ChatException.directConversation();
       if (target !== user.id && conv.owner_id !== user.id) throw ChatException.notOwner();
       if (
-        !isUUID(target, 'all') ||
+        !isUuid(target) ||
         !(await this.conversations.removeParticipant(tx.em, conversationId, target))
       )
         throw ChatException.notAParticipantToRemove();
@@ -176,7 +176,7 @@ export class ConversationsService {
   }
 
   private async lockAsParticipant(em: EntityManager, user: AuthUser, conversationId: string) {
-    if (!isUUID(conversationId, 'all')) throw ChatException.notParticipant();
+    if (!isUuid(conversationId)) throw ChatException.notParticipant();
     const conv = await this.conversations.lock(em, conversationId);
     if (!conv || !(await this.access.isParticipant(conversationId, user.id, em)))
       throw ChatException.notParticipant();
@@ -207,6 +207,6 @@ function decodeListCursor(
   if (cursor === undefined) return undefined;
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
   const m = /^(\d{1,20})_([0-9a-f-]{36})$/.exec(text);
-  if (!m || !isUUID(m[2], 'all')) throw ChatException.badCursor('cursor');
+  if (!m || !isUuid(m[2])) throw ChatException.badCursor('cursor');
   return { activityUs: m[1], id: m[2] };
 }

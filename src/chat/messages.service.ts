@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { isUUID } from 'class-validator';
 import { DataSource } from 'typeorm';
 import type { AuthUser } from '../auth/auth.types.js';
 import { GroupCommit } from '../common/group-commit.js';
 import { ROOT_LOGGER, type RootLogger } from '../common/logging/logger.module.js';
+import { isUuid } from '../common/uuid.js';
 import { userChannel } from '../realtime/channels/channel-name.js';
 import { RealtimeService } from '../realtime/realtime.service.js';
 import { ChatAccessService } from './chat-access.service.js';
@@ -53,7 +53,7 @@ export class MessagesService {
    * order they arrived.
    */
   async send(user: AuthUser, dto: SendMessageCommand): Promise<SendResult> {
-    if (!isUUID(dto.conversationId, 'all')) throw ChatException.notParticipant();
+    if (!isUuid(dto.conversationId)) throw ChatException.notParticipant();
     return this.sends.submit({ user, dto });
   }
 
@@ -172,9 +172,7 @@ export class MessagesService {
   /** Sender only; the message keeps its place and gets `editedAt`. */
   async edit(user: AuthUser, messageId: string, dto: EditMessageBody): Promise<MessageView> {
     return this.realtime.transaction(async (tx) => {
-      const row = isUUID(messageId, 'all')
-        ? await this.messages.find(tx.em, messageId, true)
-        : null;
+      const row = isUuid(messageId) ? await this.messages.find(tx.em, messageId, true) : null;
       if (!row) throw ChatException.notParticipant();
       await this.access.assertParticipant(user, row.conversation_id, tx.em);
       if (row.sender_id !== user.id) throw ChatException.notSender();
@@ -197,9 +195,7 @@ export class MessagesService {
    */
   async delete(user: AuthUser, messageId: string): Promise<MessageView> {
     return this.realtime.transaction(async (tx) => {
-      const row = isUUID(messageId, 'all')
-        ? await this.messages.find(tx.em, messageId, true)
-        : null;
+      const row = isUuid(messageId) ? await this.messages.find(tx.em, messageId, true) : null;
       if (!row) throw ChatException.notParticipant();
       if (user.role !== 'admin') {
         await this.access.assertParticipant(user, row.conversation_id, tx.em);
@@ -262,7 +258,7 @@ export class MessagesService {
   ): Promise<string | undefined> {
     if (before === undefined) return undefined;
     if (/^\d{1,18}$/.test(before)) return before;
-    if (isUUID(before, 'all')) {
+    if (isUuid(before)) {
       const seq = await this.messages.seqIn(this.db, conversationId, before);
       if (seq !== null) return seq;
     }
