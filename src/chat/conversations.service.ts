@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import type { AuthUser } from '../auth/auth.types.js';
 import { UsersRepository } from '../auth/repositories/users.repository.js';
+import { pageLimit } from '../common/dto/page.dto.js';
 import { isUuid } from '../common/uuid.js';
 import { userChannel } from '../realtime/channels/channel-name.js';
 import { RealtimeService, RealtimeTx } from '../realtime/realtime.service.js';
@@ -19,8 +20,6 @@ import {
 import { ConversationsRepository } from './repositories/conversations.repository.js';
 import { MessagesRepository } from './repositories/messages.repository.js';
 import { TypingService } from './typing.service.js';
-
-const DEFAULT_LIST = 50;
 
 /** Conversations and their participants. */
 @Injectable()
@@ -62,7 +61,7 @@ export class ConversationsService {
   }
 
   async listMine(user: AuthUser, q: ListConversationsQuery): Promise<ConversationPage> {
-    const limit = q.limit ?? DEFAULT_LIST;
+    const limit = pageLimit(q);
     const rows = await this.conversations.listMine(user.id, limit + 1, decodeListCursor(q.cursor));
     const page = rows.slice(0, limit);
     const ids = page.map((r) => r.id);

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { AuthUser } from '../auth/auth.types.js';
+import { pageLimit } from '../common/dto/page.dto.js';
 import { GroupCommit } from '../common/group-commit.js';
 import { ROOT_LOGGER, type RootLogger } from '../common/logging/logger.module.js';
 import { isUuid } from '../common/uuid.js';
@@ -21,8 +22,6 @@ import type {
 import { EditMessageBody, HistoryQuery, ReadCommand, SendMessageCommand } from './dto/chat.dto.js';
 import { ConversationsRepository } from './repositories/conversations.repository.js';
 import { MessagesRepository } from './repositories/messages.repository.js';
-
-const DEFAULT_PAGE = 50;
 
 interface SendJob {
   user: AuthUser;
@@ -159,7 +158,7 @@ export class MessagesService {
 
   async history(user: AuthUser, conversationId: string, q: HistoryQuery): Promise<MessagePage> {
     await this.access.assertParticipant(user, conversationId);
-    const limit = q.limit ?? DEFAULT_PAGE;
+    const limit = pageLimit(q);
     const before = await this.beforeSeq(conversationId, q.before);
     const rows = await this.messages.page(conversationId, before, limit + 1);
     const page = rows.slice(0, limit);

@@ -9,13 +9,13 @@ import {
 import type { Request, Response } from 'express';
 import type { AuthUser } from '../auth/auth.types.js';
 import { AcceptsQueryToken, CurrentUser, Roles } from '../auth/guards/decorators.js';
+import { EventStreamQuery } from '../common/dto/event-stream.dto.js';
 import { RealtimeService } from '../realtime/realtime.service.js';
 import {
   AckNotificationsBody,
   CreateNotificationBody,
   ListNotificationsQuery,
   ReadNotificationsBody,
-  StreamNotificationsQuery,
 } from './dto/notifications.dto.js';
 import { NotificationsService } from './notifications.service.js';
 import {
@@ -51,7 +51,7 @@ export class NotificationsController {
   })
   async stream(
     @CurrentUser() user: AuthUser,
-    @Query() q: StreamNotificationsQuery,
+    @Query() q: EventStreamQuery,
     @Headers('last-event-id') lastEventId: string | undefined,
     @Req() req: Request,
     @Res() res: Response,

@@ -1,5 +1,6 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import type { AuthUser } from '../auth/auth.types.js';
+import { pageLimit } from '../common/dto/page.dto.js';
 import { ROOT_LOGGER, type RootLogger } from '../common/logging/logger.module.js';
 import { userChannel } from '../realtime/channels/channel-name.js';
 import {
@@ -22,7 +23,6 @@ export type { CreateNotificationInput, NotificationView } from './notifications.
 
 /** At most this many waiting notifications are pushed to a session when it opens (the newest). */
 const PUSH_AT_CONNECT_MAX = 100;
-const DEFAULT_PAGE = 50;
 
 /**
  * Notifications of one user: stored, announced as `notification.created` on
@@ -68,7 +68,7 @@ export class NotificationsService implements OnModuleInit {
   }
 
   async list(user: AuthUser, q: ListNotificationsQuery): Promise<NotificationPage> {
-    const limit = q.limit ?? DEFAULT_PAGE;
+    const limit = pageLimit(q);
     const rows = await this.repo.page(user.id, {
       unread: q.unread === true,
       after: q.cursor,

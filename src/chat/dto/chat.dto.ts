@@ -1,22 +1,19 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
   IsBoolean,
   IsIn,
-  IsInt,
   IsOptional,
   IsString,
   IsUUID,
   Length,
   Matches,
-  Max,
-  Min,
   ValidateBy,
   ValidationOptions,
 } from 'class-validator';
+import { PageQuery } from '../../common/dto/page.dto.js';
 import { CONTENT_TYPES } from '../entities/message.entity.js';
 
 export const MAX_GROUP_PARTICIPANTS = 500;
@@ -69,21 +66,16 @@ export class CreateConversationBody {
   title?: string;
 }
 
-export class ListConversationsQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
-
+class ConversationCursorField {
   @ApiPropertyOptional({ description: 'The `nextCursor` of the previous page' })
   @IsOptional()
   @IsString()
   @Length(1, 200)
   cursor?: string;
 }
+
+/** Composed rather than extended: `limit` stays ahead of `cursor` in validation details. */
+export class ListConversationsQuery extends IntersectionType(PageQuery, ConversationCursorField) {}
 
 export class AddParticipantsBody {
   @ApiProperty({ type: [String], format: 'uuid', minItems: 1, maxItems: MAX_GROUP_PARTICIPANTS })
@@ -96,20 +88,12 @@ export class AddParticipantsBody {
 
 // ---- messages
 
-export class HistoryQuery {
+export class HistoryQuery extends PageQuery {
   @ApiPropertyOptional({ description: 'The `nextCursor` of the previous page (older messages)' })
   @IsOptional()
   @IsString()
   @Length(1, 64)
   before?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
 }
 
 export class SendMessageBody {

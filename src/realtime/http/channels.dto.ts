@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { EventStreamQuery } from '../../common/dto/event-stream.dto.js';
 
 export class ChannelEventsQuery {
   @ApiPropertyOptional({ description: 'Return events after this offset', default: 0, minimum: 0 })
@@ -19,24 +20,11 @@ export class ChannelEventsQuery {
   limit?: number;
 }
 
-export class StreamQuery {
+export class StreamQuery extends EventStreamQuery {
   @ApiProperty({ description: 'Comma-separated channels, e.g. chat:42,announcements' })
   @IsString()
   @MaxLength(4000)
   channels: string;
-
-  @ApiPropertyOptional({
-    description: 'Access token, for EventSource clients that cannot set headers',
-  })
-  @IsOptional()
-  @IsString()
-  token?: string;
-
-  @ApiPropertyOptional({ description: 'Same as the Last-Event-ID header' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(8000)
-  lastEventId?: string;
 }
 
 export class EventFrameView {
