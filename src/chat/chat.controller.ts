@@ -48,12 +48,11 @@ export class ChatController {
   @MaxDataBytes(PARTICIPANT_LIST_BYTES)
   @ApiCreatedResponse({ type: ConversationView, description: 'Created' })
   @ApiOkResponse({ type: ConversationView, description: 'The existing direct conversation' })
-  async createConversation(
+  createConversation(
     @CurrentUser() user: AuthUser,
     @Body() dto: CreateConversationBody,
   ): Promise<CreatedOrExisting<ConversationView>> {
-    const { conversation, created } = await this.conversations.create(user, dto);
-    return new CreatedOrExisting(conversation, created);
+    return this.conversations.create(user, dto);
   }
 
   @Get('conversations')
@@ -70,13 +69,12 @@ export class ChatController {
   @ChannelAccess({ prefix: 'chat', param: 'id' })
   @ApiOperation({ summary: 'Add participants (group owner); 200 when all were participants' })
   @ApiCreatedResponse({ type: ConversationView })
-  async addParticipants(
+  addParticipants(
     @CurrentUser() user: AuthUser,
     @Param('id') id: string,
     @Body() dto: AddParticipantsBody,
   ): Promise<CreatedOrExisting<ConversationView>> {
-    const { conversation, added } = await this.conversations.addParticipants(user, id, dto);
-    return new CreatedOrExisting(conversation, added.length > 0);
+    return this.conversations.addParticipants(user, id, dto);
   }
 
   @Delete('conversations/:id/participants/:userId')
@@ -106,13 +104,12 @@ export class ChatController {
   @Post('conversations/:id/messages')
   @ApiCreatedResponse({ type: MessageView, description: 'Sent' })
   @ApiOkResponse({ type: MessageView, description: 'An idempotent retry: the first message' })
-  async send(
+  send(
     @CurrentUser() user: AuthUser,
     @Param('id') id: string,
     @Body() dto: SendMessageBody,
   ): Promise<CreatedOrExisting<MessageView>> {
-    const { message, created } = await this.messages.send(user, { ...dto, conversationId: id });
-    return new CreatedOrExisting(message, created);
+    return this.messages.send(user, { ...dto, conversationId: id });
   }
 
   @Post('conversations/:id/read')

@@ -1,6 +1,7 @@
 import { MessageBody, SubscribeMessage } from '@nestjs/websockets';
 import type { AuthUser } from '../auth/auth.types.js';
 import { CurrentUser } from '../auth/guards/decorators.js';
+import { CreatedOrExisting } from '../common/created-or-existing/created-or-existing.js';
 import { ChannelAccess } from '../realtime/channels/channel-access.guard.js';
 import { RealtimeGateway } from '../realtime/realtime.gateway.js';
 import type { MessageView, ReadStateView, TypingView } from './dto/chat-views.dto.js';
@@ -28,11 +29,11 @@ export class ChatGateway {
    * that inserts (FORBIDDEN otherwise): no separate check per send.
    */
   @SubscribeMessage('chat.send')
-  async send(
+  send(
     @CurrentUser() user: AuthUser,
     @MessageBody() dto: SendMessageCommand,
-  ): Promise<MessageView> {
-    return (await this.messages.send(user, dto)).message;
+  ): Promise<CreatedOrExisting<MessageView>> {
+    return this.messages.send(user, dto);
   }
 
   @SubscribeMessage('chat.edit')

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import type { AuthUser } from '../auth/auth.types.js';
 import { UsersRepository } from '../auth/repositories/users.repository.js';
+import { CreatedOrExisting } from '../common/created-or-existing/created-or-existing.js';
 import { pageLimit } from '../common/dto/page.dto.js';
 import { isUuid } from '../common/uuid.js';
 import { userChannel } from '../realtime/channels/channel-name.js';
@@ -40,7 +41,7 @@ export class ConversationsService {
   async create(
     user: AuthUser,
     dto: CreateConversationBody,
-  ): Promise<{ conversation: ConversationView; created: boolean }> {
+  ): Promise<CreatedOrExisting<ConversationView>> {
     const others = [...new Set(dto.participantIds.map((id) => id.toLowerCase()))].filter(
       (id) => id !== user.id,
     );
@@ -56,7 +57,7 @@ export class ConversationsService {
       await this.conversations.addParticipants(tx.em, id, [user.id, ...others]);
       const conversation = await this.view(tx.em, id);
       await this.announce(tx, conversation, conversation.participantIds);
-      return { conversation, created: true };
+      return new CreatedOrExisting(conversation, true);
     });
   }
 
@@ -87,13 +88,14 @@ export class ConversationsService {
 
   /**
    * Group owner only. New participants learn of the conversation on their
-   * `user:{id}`; `added` lists who was not a participant yet.
+   * `user:{id}`. Created when someone was added; existing when every one of
+   * them was a participant already (nothing is published then).
    */
   async addParticipants(
     user: AuthUser,
     conversationId: string,
     dto: AddParticipantsBody,
-  ): Promise<{ conversation: ConversationView; added: string[] }> {
+  ): Promise<CreatedOrExisting<ConversationView>> {
     const userIds = [...new Set(dto.userIds.map((id) => id.toLowerCase()))];
     return this.realtime.transaction(async (tx) => {
       const conv = await this.lockAsParticipant(tx.em, user, conversationId);
@@ -113,7 +115,7 @@ export class ConversationsService {
         });
         await this.announce(tx, conversation, added);
       }
-      return { conversation, added };
+      return new CreatedOrExisting(conversation, added.length > 0);
     });
   }
 
@@ -151,18 +153,18 @@ export class ConversationsService {
     tx: RealtimeTx,
     user: AuthUser,
     other: string,
-  ): Promise<{ conversation: ConversationView; created: boolean }> {
+  ): Promise<CreatedOrExisting<ConversationView>> {
     const [a, b] = user.id < other ? [user.id, other] : [other, user.id];
     const id = await this.conversations.insertDirect(tx.em, a, b);
     if (id === null) {
       // It exists (perhaps committed by a concurrent request a moment ago).
       const existing = await this.conversations.findDirect(tx.em, a, b);
-      return { conversation: await this.view(tx.em, existing!), created: false };
+      return new CreatedOrExisting(await this.view(tx.em, existing!), false);
     }
     await this.conversations.addParticipants(tx.em, id, [user.id, other]);
     const conversation = await this.view(tx.em, id);
     await this.announce(tx, conversation, [user.id, other]);
-    return { conversation, created: true };
+    return new CreatedOrExisting(conversation, true);
   }
 
   /**

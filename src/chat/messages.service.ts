@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { AuthUser } from '../auth/auth.types.js';
+import { CreatedOrExisting } from '../common/created-or-existing/created-or-existing.js';
 import { pageLimit } from '../common/dto/page.dto.js';
 import { GroupCommit } from '../common/group-commit.js';
 import { ROOT_LOGGER, type RootLogger } from '../common/logging/logger.module.js';
@@ -11,7 +12,6 @@ import { ChatAccessService } from './chat-access.service.js';
 import { chatChannel } from './chat.events.js';
 import { ChatNotifier } from './chat-notifier.service.js';
 import { ChatException } from './chat.exception.js';
-import type { SendResult } from './chat.types.js';
 import { toMessageView } from './chat.views.js';
 import type {
   MessagePage,
@@ -51,12 +51,12 @@ export class MessagesService {
    * and a conversation's messages still take `seq` and channel offsets in the
    * order they arrived.
    */
-  async send(user: AuthUser, dto: SendMessageCommand): Promise<SendResult> {
+  async send(user: AuthUser, dto: SendMessageCommand): Promise<CreatedOrExisting<MessageView>> {
     if (!isUuid(dto.conversationId)) throw ChatException.notParticipant();
     return this.sends.submit({ user, dto });
   }
 
-  private readonly sends = new GroupCommit<SendJob, SendResult>(
+  private readonly sends = new GroupCommit<SendJob, CreatedOrExisting<MessageView>>(
     (jobs) => this.sendBatch(jobs),
     (job) => this.sendOne(job.user, job.dto),
   );
@@ -67,7 +67,9 @@ export class MessagesService {
    * and one more appends the events. Sends it leaves out (not a participant,
    * clientMsgId already used) go through `sendOne`, which answers them exactly.
    */
-  private async sendBatch(jobs: SendJob[]): Promise<(SendResult | undefined)[]> {
+  private async sendBatch(
+    jobs: SendJob[],
+  ): Promise<(CreatedOrExisting<MessageView> | undefined)[]> {
     try {
       return await this.realtime.transaction(async (tx) => {
         // Text PostgreSQL refuses (NUL) would fail the whole batch: sendOne answers it alone.
@@ -95,10 +97,10 @@ export class MessagesService {
             data: message,
           })),
         );
-        const results = new Map<SendJob, SendResult>();
+        const results = new Map<SendJob, CreatedOrExisting<MessageView>>();
         rows.forEach((row, k) => {
           const job = batch[Number(row.n) - 1];
-          results.set(job, { message: views[k], created: true });
+          results.set(job, new CreatedOrExisting(views[k], true));
           const conversation = { id: row.conversation_id, kind: row.kind, title: row.title };
           tx.afterCommit(() =>
             this.notifier.messageCreated(job.user, conversation, views[k], row.participant_ids),
@@ -113,9 +115,12 @@ export class MessagesService {
   }
 
   /** One send in its own transaction: the path for whatever a batch left out. */
-  private async sendOne(user: AuthUser, dto: SendMessageCommand): Promise<SendResult> {
+  private async sendOne(
+    user: AuthUser,
+    dto: SendMessageCommand,
+  ): Promise<CreatedOrExisting<MessageView>> {
     const clientMsgId = dto.clientMsgId ?? null;
-    return this.realtime.transaction(async (tx): Promise<SendResult> => {
+    return this.realtime.transaction(async (tx): Promise<CreatedOrExisting<MessageView>> => {
       if (clientMsgId !== null) {
         const first = await this.messages.findByClientMsgId(tx.em, user.id, clientMsgId);
         if (first) {
@@ -152,7 +157,7 @@ export class MessagesService {
       tx.afterCommit(() =>
         this.notifier.messageCreated(user, conversation!, message, participantIds),
       );
-      return { message, created: true };
+      return new CreatedOrExisting(message, true);
     });
   }
 
@@ -244,10 +249,13 @@ export class MessagesService {
     });
   }
 
-  private retried(first: Parameters<typeof toMessageView>[0], conversationId: string): SendResult {
+  private retried(
+    first: Parameters<typeof toMessageView>[0],
+    conversationId: string,
+  ): CreatedOrExisting<MessageView> {
     const message = toMessageView(first);
     if (first.conversation_id !== conversationId) throw ChatException.clientMsgIdReused(message);
-    return { message, created: false };
+    return new CreatedOrExisting(message, false);
   }
 
   /** The cursor is the `seq` of the last message of the previous page (a message id works too). */

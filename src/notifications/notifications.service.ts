@@ -1,5 +1,6 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import type { AuthUser } from '../auth/auth.types.js';
+import { UsersRepository } from '../auth/repositories/users.repository.js';
 import { pageLimit } from '../common/dto/page.dto.js';
 import { ROOT_LOGGER, type RootLogger } from '../common/logging/logger.module.js';
 import { userChannel } from '../realtime/channels/channel-name.js';
@@ -34,6 +35,7 @@ export class NotificationsService implements OnModuleInit {
   constructor(
     private readonly realtime: RealtimeService,
     private readonly repo: NotificationsRepository,
+    private readonly users: UsersRepository,
     @Inject(ROOT_LOGGER) private readonly logger: RootLogger,
   ) {}
 
@@ -55,7 +57,7 @@ export class NotificationsService implements OnModuleInit {
   /** `POST /api/notifications` (admins). */
   async createByAdmin(dto: CreateNotificationBody): Promise<NotificationView> {
     return this.realtime.transaction(async (tx) => {
-      if (!(await this.repo.userExists(tx.em, dto.userId)))
+      if (!(await this.users.exists(tx.em, dto.userId)))
         throw NotificationsException.userNotFound();
       return this.createIn(tx, {
         userId: dto.userId,
