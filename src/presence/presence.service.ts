@@ -175,6 +175,10 @@ export class PresenceService
     );
   }
 
+  /**
+   * Runs a user's presence work one at a time. Never rejects (a failure is
+   * logged), so a caller may leave it running without awaiting it.
+   */
   private enqueue(userId: string, work: () => Promise<void>): Promise<void> {
     const previous = this.queues.get(userId) ?? Promise.resolve();
     const next = previous
