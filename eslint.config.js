@@ -41,4 +41,19 @@ export default tseslint.config(
     files: ['scripts/**', 'bench/**', 'test/**', '*.js'],
     rules: { 'no-console': 'off' },
   },
+  {
+    // Type-aware rules need the TypeScript program (tsconfig.json), so they run
+    // on the TypeScript sources only; the plain .js/.mjs scripts keep the rules above.
+    files: ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      // A promise nobody awaits loses its rejection (an unhandled rejection,
+      // or a test that passes before its assertion runs).
+      '@typescript-eslint/no-floating-promises': 'error',
+      // An async callback where a void one is expected: its rejection goes nowhere.
+      '@typescript-eslint/no-misused-promises': 'error',
+    },
+  },
 );

@@ -12,7 +12,7 @@ import { AnnouncementsService } from './announcements.service.js';
 import {
   AnnouncementListView,
   AnnouncementView,
-  PublishAnnouncementDto,
+  PublishAnnouncementBody,
 } from './dto/announcement.dto.js';
 
 /** REST side of announcements (PROTOCOL.md section 7); same service as the gateway. */
@@ -36,7 +36,7 @@ export class AnnouncementsController {
   @ApiCreatedResponse({ type: AnnouncementView })
   publish(
     @CurrentUser() user: AuthUser,
-    @Body() dto: PublishAnnouncementDto,
+    @Body() dto: PublishAnnouncementBody,
   ): Promise<AnnouncementView> {
     return this.announcements.publish(user, dto);
   }

@@ -3,7 +3,7 @@ import type { AuthUser } from '../auth/auth.types.js';
 import { CurrentUser, Roles } from '../auth/guards/decorators.js';
 import { RealtimeGateway } from '../realtime/realtime.gateway.js';
 import { AnnouncementsService } from './announcements.service.js';
-import { AnnouncementView, PublishAnnouncementDto } from './dto/announcement.dto.js';
+import { AnnouncementView, PublishAnnouncementBody } from './dto/announcement.dto.js';
 
 /** `announcement.publish` (admins; PROTOCOL.md section 6); the ack carries the announcement. */
 @RealtimeGateway()
@@ -14,7 +14,7 @@ export class AnnouncementsGateway {
   @Roles('admin')
   publish(
     @CurrentUser() user: AuthUser,
-    @MessageBody() dto: PublishAnnouncementDto,
+    @MessageBody() dto: PublishAnnouncementBody,
   ): Promise<AnnouncementView> {
     return this.announcements.publish(user, dto);
   }

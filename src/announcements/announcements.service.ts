@@ -8,7 +8,7 @@ import { AnnouncementsRepository } from './announcements.repository.js';
 import {
   AnnouncementListView,
   AnnouncementView,
-  PublishAnnouncementDto,
+  PublishAnnouncementBody,
 } from './dto/announcement.dto.js';
 import { AnnouncementEntity } from './entities/announcement.entity.js';
 
@@ -23,7 +23,7 @@ export class AnnouncementsService {
     private readonly access: AnnouncementsAccess,
   ) {}
 
-  async publish(user: AuthUser, dto: PublishAnnouncementDto): Promise<AnnouncementView> {
+  async publish(user: AuthUser, dto: PublishAnnouncementBody): Promise<AnnouncementView> {
     this.access.requirePublisher(user);
     const expiresAt = dto.expiresAt ? new Date(dto.expiresAt) : null;
     if (expiresAt && expiresAt.getTime() <= Date.now())

@@ -7,9 +7,9 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { TokenPair } from './auth.types.js';
 import { AuthService } from './auth.service.js';
-import { LoginDto, RefreshDto, RegisterDto, TokenPairDto } from './dto/auth.dto.js';
+import { TokenPairView } from './dto/auth-views.dto.js';
+import { LoginBody, RefreshBody, RegisterBody } from './dto/auth.dto.js';
 import { Public } from './guards/decorators.js';
 
 @ApiTags('auth')
@@ -19,26 +19,26 @@ export class AuthController {
   constructor(private readonly auth: AuthService) {}
 
   @Post('register')
-  @ApiCreatedResponse({ type: TokenPairDto })
+  @ApiCreatedResponse({ type: TokenPairView })
   @ApiTooManyRequestsResponse({ description: 'RATE_LIMITED, with Retry-After' })
-  register(@Body() dto: RegisterDto, @Req() req: Request): Promise<TokenPair> {
+  register(@Body() dto: RegisterBody, @Req() req: Request): Promise<TokenPairView> {
     return this.auth.register(dto, clientIp(req));
   }
 
   @Post('login')
   @HttpCode(200)
-  @ApiOkResponse({ type: TokenPairDto })
+  @ApiOkResponse({ type: TokenPairView })
   @ApiUnauthorizedResponse({ description: 'Invalid email or password' })
   @ApiTooManyRequestsResponse({ description: 'RATE_LIMITED, with Retry-After' })
-  login(@Body() dto: LoginDto, @Req() req: Request): Promise<TokenPair> {
+  login(@Body() dto: LoginBody, @Req() req: Request): Promise<TokenPairView> {
     return this.auth.login(dto, clientIp(req));
   }
 
   @Post('refresh')
   @HttpCode(200)
-  @ApiOkResponse({ type: TokenPairDto })
+  @ApiOkResponse({ type: TokenPairView })
   @ApiUnauthorizedResponse({ description: 'Invalid, expired or already used refresh token' })
-  refresh(@Body() dto: RefreshDto): Promise<TokenPair> {
+  refresh(@Body() dto: RefreshBody): Promise<TokenPairView> {
     return this.auth.refresh(dto.refreshToken);
   }
 }

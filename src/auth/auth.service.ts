@@ -4,17 +4,16 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { AppException } from '../common/app.exception.js';
+import { isUuid } from '../common/uuid.js';
 import { AuthRateLimiter } from './auth-rate-limiter.js';
-import { TokenPair, UserView } from './auth.types.js';
 import { AuthenticationService } from './authentication.service.js';
-import { LoginDto, RegisterDto } from './dto/auth.dto.js';
+import type { TokenPairView, UserView } from './dto/auth-views.dto.js';
+import { LoginBody, RegisterBody } from './dto/auth.dto.js';
 import { UserEntity } from './entities/user.entity.js';
 import { burnPasswordCheck, hashPassword, verifyPassword } from './password.js';
 import { AuthSessionsRepository } from './repositories/auth-sessions.repository.js';
 import { UsersRepository } from './repositories/users.repository.js';
 import { TokenService } from './token.service.js';
-
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @Injectable()
 export class AuthService {
@@ -28,7 +27,7 @@ export class AuthService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async register(dto: RegisterDto, ip: string): Promise<TokenPair> {
+  async register(dto: RegisterBody, ip: string): Promise<TokenPairView> {
     this.requireLocalSignIn();
     const email = dto.email.toLowerCase();
     this.limiter.check(ip, email);
@@ -45,7 +44,7 @@ export class AuthService {
     });
   }
 
-  async login(dto: LoginDto, ip: string): Promise<TokenPair> {
+  async login(dto: LoginBody, ip: string): Promise<TokenPairView> {
     this.requireLocalSignIn();
     const email = dto.email.toLowerCase();
     this.limiter.check(ip, email);
@@ -64,11 +63,10 @@ export class AuthService {
    * Rotates a refresh token. A token works once: presenting a used one is taken
    * as theft and revokes the whole login (every refresh and access token of it).
    */
-  async refresh(presented: string): Promise<TokenPair> {
+  async refresh(presented: string): Promise<TokenPairView> {
     this.requireLocalSignIn();
     const [id, secret] = presented.split('.');
-    if (!id || !secret || !UUID_RE.test(id))
-      throw AppException.unauthorized('Invalid refresh token');
+    if (!id || !secret || !isUuid(id)) throw AppException.unauthorized('Invalid refresh token');
     const outcome = await this.db.transaction(async (em) => {
       const token = await this.sessions.lockRefreshToken(em, id);
       if (!token || !sameHash(token.tokenHash, hashSecret(secret))) return 'invalid' as const;
@@ -108,12 +106,16 @@ export class AuthService {
     };
   }
 
-  private async startSession(em: EntityManager, user: UserEntity): Promise<TokenPair> {
+  private async startSession(em: EntityManager, user: UserEntity): Promise<TokenPairView> {
     const session = await this.sessions.create(em, user.id);
     return this.issue(em, user, session.id);
   }
 
-  private async issue(em: EntityManager, user: UserEntity, sessionId: string): Promise<TokenPair> {
+  private async issue(
+    em: EntityManager,
+    user: UserEntity,
+    sessionId: string,
+  ): Promise<TokenPairView> {
     const secret = randomBytes(32).toString('base64url');
     const row = await this.sessions.insertRefreshToken(em, {
       sessionId,

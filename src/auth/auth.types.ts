@@ -11,17 +11,3 @@ export interface AuthUser {
   /** The login the token came from (absent for tokens of an external issuer). */
   sessionId?: string;
 }
-
-export interface UserView {
-  id: string;
-  email: string;
-  displayName: string;
-  role: Role;
-}
-
-export interface TokenPair {
-  user: UserView;
-  accessToken: string;
-  refreshToken: string;
-  expiresIn: number;
-}

@@ -3,12 +3,11 @@ import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { AppException } from '../common/app.exception.js';
+import { isUuid } from '../common/uuid.js';
 import { AuthUser } from './auth.types.js';
 import { Role } from './entities/user.entity.js';
 import { UsersRepository } from './repositories/users.repository.js';
 import { TokenService } from './token.service.js';
-
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The one authenticate function: token → user, role and expiry. The HTTP guard,
@@ -25,7 +24,7 @@ export class AuthenticationService {
 
   async authenticate(token: string): Promise<AuthUser> {
     const claims = this.tokens.verify(token);
-    if (!UUID_RE.test(claims.sub) || (claims.sid !== undefined && !UUID_RE.test(claims.sid))) {
+    if (!isUuid(claims.sub) || (claims.sid !== undefined && !isUuid(claims.sid))) {
       throw AppException.unauthorized('Invalid token subject');
     }
     const row = await this.users.findForToken(this.db.manager, claims.sub, claims.sid);

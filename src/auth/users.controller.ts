@@ -1,8 +1,8 @@
 import { Controller, Delete, Get, HttpCode } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import type { AuthUser, UserView } from './auth.types.js';
+import type { AuthUser } from './auth.types.js';
 import { AuthService } from './auth.service.js';
-import { UserViewDto } from './dto/auth.dto.js';
+import { UserView } from './dto/auth-views.dto.js';
 import { CurrentUser } from './guards/decorators.js';
 
 @ApiTags('users')
@@ -12,7 +12,7 @@ export class UsersController {
   constructor(private readonly auth: AuthService) {}
 
   @Get('me')
-  @ApiOkResponse({ type: UserViewDto })
+  @ApiOkResponse({ type: UserView })
   me(@CurrentUser() user: AuthUser): Promise<UserView> {
     return this.auth.me(user.id);
   }

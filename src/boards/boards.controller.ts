@@ -21,7 +21,7 @@ import {
 import type { AuthUser } from '../auth/auth.types.js';
 import { CurrentUser } from '../auth/guards/decorators.js';
 import { CreatedOrExisting } from '../common/created-or-existing/created-or-existing.js';
-import { VersionQueryDto } from '../common/dto/version.dto.js';
+import { VersionQuery } from '../common/dto/version.dto.js';
 import { ChannelAccess } from '../realtime/channels/channel-access.guard.js';
 import { BoardCardsService } from './board-cards.service.js';
 import { BoardColumnsService } from './board-columns.service.js';
@@ -34,8 +34,8 @@ import {
   MemberView,
 } from './dto/board-views.dto.js';
 import {
-  AddMemberDto,
-  CreateBoardDto,
+  AddMemberBody,
+  CreateBoardBody,
   CreateCardBody,
   CreateColumnBody,
   MoveCardBody,
@@ -59,7 +59,7 @@ export class BoardsController {
   @Post('boards')
   @ApiOperation({ summary: 'Create a board; the caller becomes its owner' })
   @ApiCreatedResponse({ type: BoardView })
-  create(@CurrentUser() user: AuthUser, @Body() dto: CreateBoardDto): Promise<BoardView> {
+  create(@CurrentUser() user: AuthUser, @Body() dto: CreateBoardBody): Promise<BoardView> {
     return this.boards.createBoard(user, dto);
   }
 
@@ -85,7 +85,7 @@ export class BoardsController {
   addMember(
     @CurrentUser() user: AuthUser,
     @Param('id') id: string,
-    @Body() dto: AddMemberDto,
+    @Body() dto: AddMemberBody,
   ): Promise<CreatedOrExisting<MemberView>> {
     return this.boards.addMember(user, id, dto);
   }
@@ -133,7 +133,7 @@ export class BoardsController {
   async deleteColumn(
     @CurrentUser() user: AuthUser,
     @Param('id', uuid) id: string,
-    @Query() q: VersionQueryDto,
+    @Query() q: VersionQuery,
   ): Promise<void> {
     await this.columns.deleteColumn(user, id, q.version);
   }
@@ -180,7 +180,7 @@ export class BoardsController {
   async deleteCard(
     @CurrentUser() user: AuthUser,
     @Param('id', uuid) id: string,
-    @Query() q: VersionQueryDto,
+    @Query() q: VersionQuery,
   ): Promise<void> {
     await this.cards.deleteCard(user, id, q.version);
   }

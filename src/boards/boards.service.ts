@@ -8,7 +8,7 @@ import { BoardAccess } from './boards.access.js';
 import { boardChannel } from './boards.events.js';
 import { BoardsException } from './boards.exception.js';
 import { BoardListView, BoardView, MemberView } from './dto/board-views.dto.js';
-import { AddMemberDto, CreateBoardDto } from './dto/board.dto.js';
+import { AddMemberBody, CreateBoardBody } from './dto/board.dto.js';
 import { BoardEntity } from './entities/board.entity.js';
 import { BoardsRepository } from './repositories/boards.repository.js';
 
@@ -28,7 +28,7 @@ export class BoardsService {
     private readonly users: UsersRepository,
   ) {}
 
-  async createBoard(user: AuthUser, dto: CreateBoardDto): Promise<BoardView> {
+  async createBoard(user: AuthUser, dto: CreateBoardBody): Promise<BoardView> {
     return this.realtime.transaction(async ({ em }) => {
       const board = await this.boards.insertBoard(em, dto.name, user.id);
       await this.boards.insertMember(em, board.id, user.id, 'owner');
@@ -54,7 +54,7 @@ export class BoardsService {
   async addMember(
     user: AuthUser,
     boardId: string,
-    dto: AddMemberDto,
+    dto: AddMemberBody,
   ): Promise<CreatedOrExisting<MemberView>> {
     return this.realtime.transaction(async (tx) => {
       const { em } = tx;

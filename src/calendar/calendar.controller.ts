@@ -21,7 +21,7 @@ import {
 import type { AuthUser } from '../auth/auth.types.js';
 import { CurrentUser } from '../auth/guards/decorators.js';
 import { CreatedOrExisting } from '../common/created-or-existing/created-or-existing.js';
-import { VersionQueryDto } from '../common/dto/version.dto.js';
+import { VersionQuery } from '../common/dto/version.dto.js';
 import { ChannelAccess } from '../realtime/channels/channel-access.guard.js';
 import { CalendarService } from './calendar.service.js';
 import {
@@ -33,10 +33,10 @@ import {
   ShareView,
 } from './dto/calendar-views.dto.js';
 import {
-  CreateCalendarDto,
+  CreateCalendarBody,
   CreateEventBody,
-  EventRangeQueryDto,
-  ShareCalendarDto,
+  EventRangeQuery,
+  ShareCalendarBody,
   UpdateEventBody,
 } from './dto/calendar.dto.js';
 
@@ -52,7 +52,7 @@ export class CalendarController {
   @Post('calendars')
   @ApiOperation({ summary: 'Create a calendar owned by the caller' })
   @ApiCreatedResponse({ type: CalendarView })
-  create(@CurrentUser() user: AuthUser, @Body() dto: CreateCalendarDto): Promise<CalendarView> {
+  create(@CurrentUser() user: AuthUser, @Body() dto: CreateCalendarBody): Promise<CalendarView> {
     return this.calendars.createCalendar(user, dto);
   }
 
@@ -78,7 +78,7 @@ export class CalendarController {
   share(
     @CurrentUser() user: AuthUser,
     @Param('id') id: string,
-    @Body() dto: ShareCalendarDto,
+    @Body() dto: ShareCalendarBody,
   ): Promise<CreatedOrExisting<ShareView>> {
     return this.calendars.share(user, id, dto);
   }
@@ -103,7 +103,7 @@ export class CalendarController {
   events(
     @CurrentUser() user: AuthUser,
     @Param('id') id: string,
-    @Query() q: EventRangeQueryDto,
+    @Query() q: EventRangeQuery,
   ): Promise<CalendarEventListView> {
     return this.calendars.listEvents(user, id, q);
   }
@@ -138,7 +138,7 @@ export class CalendarController {
   async deleteEvent(
     @CurrentUser() user: AuthUser,
     @Param('id', uuid) id: string,
-    @Query() q: VersionQueryDto,
+    @Query() q: VersionQuery,
   ): Promise<void> {
     await this.calendars.deleteEvent(user, id, q.version);
   }

@@ -19,10 +19,10 @@ import {
   ShareView,
 } from './dto/calendar-views.dto.js';
 import {
-  CreateCalendarDto,
+  CreateCalendarBody,
   CreateEventBody,
-  EventRangeQueryDto,
-  ShareCalendarDto,
+  EventRangeQuery,
+  ShareCalendarBody,
   UpdateEventBody,
 } from './dto/calendar.dto.js';
 import { CalendarEventEntity } from './entities/calendar-event.entity.js';
@@ -45,7 +45,7 @@ export class CalendarService {
 
   // Calendars and shares
 
-  async createCalendar(user: AuthUser, dto: CreateCalendarDto): Promise<CalendarView> {
+  async createCalendar(user: AuthUser, dto: CreateCalendarBody): Promise<CalendarView> {
     const calendar = await this.repo.insertCalendar(this.db.manager, user.id, dto.name);
     return {
       id: calendar.id,
@@ -73,7 +73,7 @@ export class CalendarService {
   async share(
     user: AuthUser,
     calendarId: string,
-    dto: ShareCalendarDto,
+    dto: ShareCalendarBody,
   ): Promise<CreatedOrExisting<ShareView>> {
     return this.db.transaction(async (em) => {
       await this.access.require(em, user, calendarId, 'manage');
@@ -105,7 +105,7 @@ export class CalendarService {
   async listEvents(
     user: AuthUser,
     calendarId: string,
-    q: EventRangeQueryDto,
+    q: EventRangeQuery,
   ): Promise<CalendarEventListView> {
     const from = new Date(q.from);
     const to = new Date(q.to);

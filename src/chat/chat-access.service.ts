@@ -1,7 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { isUUID } from 'class-validator';
 import { DataSource, EntityManager } from 'typeorm';
 import type { AuthUser } from '../auth/auth.types.js';
+import { isUuid } from '../common/uuid.js';
 import { RealtimeService } from '../realtime/realtime.service.js';
 import { chatChannel } from './chat.events.js';
 import { ChatException } from './chat.exception.js';
@@ -56,7 +56,7 @@ export class ChatAccessService implements OnModuleInit {
     em?: EntityManager,
     lock = false,
   ): Promise<boolean> {
-    if (!isUUID(conversationId, 'all')) return false;
+    if (!isUuid(conversationId)) return false;
     return this.conversations.isParticipant(em ?? this.db, conversationId, userId, lock);
   }
 

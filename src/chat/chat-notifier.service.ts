@@ -5,7 +5,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { ROOT_LOGGER, type RootLogger } from '../common/logging/logger.module.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import { RealtimeService } from '../realtime/realtime.service.js';
-import type { MessageView } from './chat.types.js';
+import type { MessageView } from './dto/chat-views.dto.js';
 import {
   ConversationsRepository,
   type ConversationRow,

@@ -12,24 +12,22 @@ import { CurrentUser } from '../auth/guards/decorators.js';
 import { CreatedOrExisting } from '../common/created-or-existing/created-or-existing.js';
 import { ChannelAccess } from '../realtime/channels/channel-access.guard.js';
 import { MaxDataBytes } from '../realtime/limits/limit.decorators.js';
-import type { Page } from './chat.types.js';
 import {
   ConversationPage,
   ConversationView,
   MessagePage,
   MessageView,
-  MyConversationView,
   ReadStateView,
 } from './dto/chat-views.dto.js';
 import { ConversationsService } from './conversations.service.js';
 import {
-  AddParticipantsDto,
-  CreateConversationDto,
-  EditMessageBodyDto,
+  AddParticipantsBody,
+  CreateConversationBody,
+  EditMessageBody,
   HistoryQuery,
   ListConversationsQuery,
-  ReadBodyDto,
-  SendMessageBodyDto,
+  ReadBody,
+  SendMessageBody,
 } from './dto/chat.dto.js';
 import { MessagesService } from './messages.service.js';
 
@@ -50,12 +48,11 @@ export class ChatController {
   @MaxDataBytes(PARTICIPANT_LIST_BYTES)
   @ApiCreatedResponse({ type: ConversationView, description: 'Created' })
   @ApiOkResponse({ type: ConversationView, description: 'The existing direct conversation' })
-  async createConversation(
+  createConversation(
     @CurrentUser() user: AuthUser,
-    @Body() dto: CreateConversationDto,
+    @Body() dto: CreateConversationBody,
   ): Promise<CreatedOrExisting<ConversationView>> {
-    const { conversation, created } = await this.conversations.create(user, dto);
-    return new CreatedOrExisting(conversation, created);
+    return this.conversations.create(user, dto);
   }
 
   @Get('conversations')
@@ -63,7 +60,7 @@ export class ChatController {
   listConversations(
     @CurrentUser() user: AuthUser,
     @Query() q: ListConversationsQuery,
-  ): Promise<Page<MyConversationView>> {
+  ): Promise<ConversationPage> {
     return this.conversations.listMine(user, q);
   }
 
@@ -72,13 +69,12 @@ export class ChatController {
   @ChannelAccess({ prefix: 'chat', param: 'id' })
   @ApiOperation({ summary: 'Add participants (group owner); 200 when all were participants' })
   @ApiCreatedResponse({ type: ConversationView })
-  async addParticipants(
+  addParticipants(
     @CurrentUser() user: AuthUser,
     @Param('id') id: string,
-    @Body() dto: AddParticipantsDto,
+    @Body() dto: AddParticipantsBody,
   ): Promise<CreatedOrExisting<ConversationView>> {
-    const { conversation, added } = await this.conversations.addParticipants(user, id, dto);
-    return new CreatedOrExisting(conversation, added.length > 0);
+    return this.conversations.addParticipants(user, id, dto);
   }
 
   @Delete('conversations/:id/participants/:userId')
@@ -100,7 +96,7 @@ export class ChatController {
     @CurrentUser() user: AuthUser,
     @Param('id') id: string,
     @Query() q: HistoryQuery,
-  ): Promise<Page<MessageView>> {
+  ): Promise<MessagePage> {
     return this.messages.history(user, id, q);
   }
 
@@ -108,13 +104,12 @@ export class ChatController {
   @Post('conversations/:id/messages')
   @ApiCreatedResponse({ type: MessageView, description: 'Sent' })
   @ApiOkResponse({ type: MessageView, description: 'An idempotent retry: the first message' })
-  async send(
+  send(
     @CurrentUser() user: AuthUser,
     @Param('id') id: string,
-    @Body() dto: SendMessageBodyDto,
+    @Body() dto: SendMessageBody,
   ): Promise<CreatedOrExisting<MessageView>> {
-    const { message, created } = await this.messages.send(user, { ...dto, conversationId: id });
-    return new CreatedOrExisting(message, created);
+    return this.messages.send(user, { ...dto, conversationId: id });
   }
 
   @Post('conversations/:id/read')
@@ -124,7 +119,7 @@ export class ChatController {
   read(
     @CurrentUser() user: AuthUser,
     @Param('id') id: string,
-    @Body() dto: ReadBodyDto,
+    @Body() dto: ReadBody,
   ): Promise<ReadStateView> {
     return this.messages.read(user, { conversationId: id, messageId: dto.messageId });
   }
@@ -134,7 +129,7 @@ export class ChatController {
   edit(
     @CurrentUser() user: AuthUser,
     @Param('id') id: string,
-    @Body() dto: EditMessageBodyDto,
+    @Body() dto: EditMessageBody,
   ): Promise<MessageView> {
     return this.messages.edit(user, id, dto);
   }

@@ -1,15 +1,16 @@
 import { MessageBody, SubscribeMessage } from '@nestjs/websockets';
 import type { AuthUser } from '../auth/auth.types.js';
 import { CurrentUser } from '../auth/guards/decorators.js';
+import { CreatedOrExisting } from '../common/created-or-existing/created-or-existing.js';
 import { ChannelAccess } from '../realtime/channels/channel-access.guard.js';
 import { RealtimeGateway } from '../realtime/realtime.gateway.js';
-import type { MessageView, ReadStateView, TypingView } from './chat.types.js';
+import type { MessageView, ReadStateView, TypingView } from './dto/chat-views.dto.js';
 import {
-  DeleteMessageDto,
-  EditMessageDto,
-  ReadDto,
-  SendMessageDto,
-  TypingDto,
+  DeleteMessageCommand,
+  EditMessageCommand,
+  ReadCommand,
+  SendMessageCommand,
+  TypingCommand,
 } from './dto/chat.dto.js';
 import { MessagesService } from './messages.service.js';
 import { TypingService } from './typing.service.js';
@@ -28,15 +29,18 @@ export class ChatGateway {
    * that inserts (FORBIDDEN otherwise): no separate check per send.
    */
   @SubscribeMessage('chat.send')
-  async send(
+  send(
     @CurrentUser() user: AuthUser,
-    @MessageBody() dto: SendMessageDto,
-  ): Promise<MessageView> {
-    return (await this.messages.send(user, dto)).message;
+    @MessageBody() dto: SendMessageCommand,
+  ): Promise<CreatedOrExisting<MessageView>> {
+    return this.messages.send(user, dto);
   }
 
   @SubscribeMessage('chat.edit')
-  edit(@CurrentUser() user: AuthUser, @MessageBody() dto: EditMessageDto): Promise<MessageView> {
+  edit(
+    @CurrentUser() user: AuthUser,
+    @MessageBody() dto: EditMessageCommand,
+  ): Promise<MessageView> {
     return this.messages.edit(user, dto.messageId, dto);
   }
 
@@ -44,20 +48,20 @@ export class ChatGateway {
   @SubscribeMessage('chat.delete')
   delete(
     @CurrentUser() user: AuthUser,
-    @MessageBody() dto: DeleteMessageDto,
+    @MessageBody() dto: DeleteMessageCommand,
   ): Promise<MessageView> {
     return this.messages.delete(user, dto.messageId);
   }
 
   @SubscribeMessage('chat.read')
   @ChannelAccess({ prefix: 'chat', field: 'conversationId' })
-  read(@CurrentUser() user: AuthUser, @MessageBody() dto: ReadDto): Promise<ReadStateView> {
+  read(@CurrentUser() user: AuthUser, @MessageBody() dto: ReadCommand): Promise<ReadStateView> {
     return this.messages.read(user, dto);
   }
 
   @SubscribeMessage('chat.typing')
   @ChannelAccess({ prefix: 'chat', field: 'conversationId' })
-  typing(@CurrentUser() user: AuthUser, @MessageBody() dto: TypingDto): Promise<TypingView> {
+  typing(@CurrentUser() user: AuthUser, @MessageBody() dto: TypingCommand): Promise<TypingView> {
     return this.typingService.typing(user, dto);
   }
 }

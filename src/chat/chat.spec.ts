@@ -3,13 +3,13 @@ import { validateSync } from 'class-validator';
 import { ConfigError, loadConfig } from '../config/app-config.js';
 import { preview } from './chat-notifier.service.js';
 import { toMessageView } from './chat.views.js';
-import { SendMessageDto } from './dto/chat.dto.js';
+import { SendMessageCommand } from './dto/chat.dto.js';
 import type { MessageRow } from './repositories/messages.repository.js';
 
 const CONVERSATION = '7d0f6f0e-3c1a-4b59-9a51-8f0f3c9b1a11';
 
 function problems(data: object): string[] {
-  return validateSync(plainToInstance(SendMessageDto, data), {
+  return validateSync(plainToInstance(SendMessageCommand, data), {
     whitelist: true,
     forbidNonWhitelisted: true,
   }).map((e) => e.property);

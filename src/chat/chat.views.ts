@@ -1,4 +1,4 @@
-import type { ConversationView, MessageView, ParticipantView } from './chat.types.js';
+import type { ConversationView, MessageView, ParticipantView } from './dto/chat-views.dto.js';
 import type { ConversationRow, ParticipantRow } from './repositories/conversations.repository.js';
 import type { MessageRow } from './repositories/messages.repository.js';
 

@@ -1,26 +1,26 @@
 import { Injectable } from '@nestjs/common';
-import { isUUID } from 'class-validator';
 import { EntityManager } from 'typeorm';
 import type { AuthUser } from '../auth/auth.types.js';
 import { UsersRepository } from '../auth/repositories/users.repository.js';
+import { CreatedOrExisting } from '../common/created-or-existing/created-or-existing.js';
+import { pageLimit } from '../common/dto/page.dto.js';
+import { isUuid } from '../common/uuid.js';
 import { userChannel } from '../realtime/channels/channel-name.js';
 import { RealtimeService, RealtimeTx } from '../realtime/realtime.service.js';
 import { ChatAccessService } from './chat-access.service.js';
 import { chatChannel } from './chat.events.js';
 import { ChatException } from './chat.exception.js';
-import type { ConversationView, MyConversationView, Page } from './chat.types.js';
+import type { ConversationPage, ConversationView } from './dto/chat-views.dto.js';
 import { byConversation, toConversationView, toMessageView } from './chat.views.js';
 import {
-  AddParticipantsDto,
-  CreateConversationDto,
+  AddParticipantsBody,
+  CreateConversationBody,
   ListConversationsQuery,
   MAX_GROUP_PARTICIPANTS,
 } from './dto/chat.dto.js';
 import { ConversationsRepository } from './repositories/conversations.repository.js';
 import { MessagesRepository } from './repositories/messages.repository.js';
 import { TypingService } from './typing.service.js';
-
-const DEFAULT_LIST = 50;
 
 /** Conversations and their participants. */
 @Injectable()
@@ -40,8 +40,8 @@ export class ConversationsService {
    */
   async create(
     user: AuthUser,
-    dto: CreateConversationDto,
-  ): Promise<{ conversation: ConversationView; created: boolean }> {
+    dto: CreateConversationBody,
+  ): Promise<CreatedOrExisting<ConversationView>> {
     const others = [...new Set(dto.participantIds.map((id) => id.toLowerCase()))].filter(
       (id) => id !== user.id,
     );
@@ -57,12 +57,12 @@ export class ConversationsService {
       await this.conversations.addParticipants(tx.em, id, [user.id, ...others]);
       const conversation = await this.view(tx.em, id);
       await this.announce(tx, conversation, conversation.participantIds, 0);
-      return { conversation, created: true };
+      return new CreatedOrExisting(conversation, true);
     });
   }
 
-  async listMine(user: AuthUser, q: ListConversationsQuery): Promise<Page<MyConversationView>> {
-    const limit = q.limit ?? DEFAULT_LIST;
+  async listMine(user: AuthUser, q: ListConversationsQuery): Promise<ConversationPage> {
+    const limit = pageLimit(q);
     const rows = await this.conversations.listMine(user.id, limit + 1, decodeListCursor(q.cursor));
     const page = rows.slice(0, limit);
     const ids = page.map((r) => r.id);
@@ -88,13 +88,14 @@ export class ConversationsService {
 
   /**
    * Group owner only. New participants learn of the conversation on their
-   * `user:{id}`; `added` lists who was not a participant yet.
+   * `user:{id}`. Created when someone was added; existing when every one of
+   * them was a participant already (nothing is published then).
    */
   async addParticipants(
     user: AuthUser,
     conversationId: string,
-    dto: AddParticipantsDto,
-  ): Promise<{ conversation: ConversationView; added: string[] }> {
+    dto: AddParticipantsBody,
+  ): Promise<CreatedOrExisting<ConversationView>> {
     const userIds = [...new Set(dto.userIds.map((id) => id.toLowerCase()))];
     return this.realtime.transaction(async (tx) => {
       const conv = await this.lockAsParticipant(tx.em, user, conversationId);
@@ -114,7 +115,7 @@ export class ConversationsService {
         });
         await this.announce(tx, conversation, added, joined.offset!);
       }
-      return { conversation, added };
+      return new CreatedOrExisting(conversation, added.length > 0);
     });
   }
 
@@ -129,7 +130,7 @@ export class ConversationsService {
       if (conv.kind === 'direct') throw ChatException.directConversation();
       if (target !== user.id && conv.owner_id !== user.id) throw ChatException.notOwner();
       if (
-        !isUUID(target, 'all') ||
+        !isUuid(target) ||
         !(await this.conversations.removeParticipant(tx.em, conversationId, target))
       )
         throw ChatException.notAParticipantToRemove();
@@ -152,18 +153,18 @@ export class ConversationsService {
     tx: RealtimeTx,
     user: AuthUser,
     other: string,
-  ): Promise<{ conversation: ConversationView; created: boolean }> {
+  ): Promise<CreatedOrExisting<ConversationView>> {
     const [a, b] = user.id < other ? [user.id, other] : [other, user.id];
     const id = await this.conversations.insertDirect(tx.em, a, b);
     if (id === null) {
       // It exists (perhaps committed by a concurrent request a moment ago).
       const existing = await this.conversations.findDirect(tx.em, a, b);
-      return { conversation: await this.view(tx.em, existing!), created: false };
+      return new CreatedOrExisting(await this.view(tx.em, existing!), false);
     }
     await this.conversations.addParticipants(tx.em, id, [user.id, other]);
     const conversation = await this.view(tx.em, id);
     await this.announce(tx, conversation, [user.id, other], 0);
-    return { conversation, created: true };
+    return new CreatedOrExisting(conversation, true);
   }
 
   /**
@@ -185,7 +186,7 @@ export class ConversationsService {
   }
 
   private async lockAsParticipant(em: EntityManager, user: AuthUser, conversationId: string) {
-    if (!isUUID(conversationId, 'all')) throw ChatException.notParticipant();
+    if (!isUuid(conversationId)) throw ChatException.notParticipant();
     const conv = await this.conversations.lock(em, conversationId);
     if (!conv || !(await this.access.isParticipant(conversationId, user.id, em)))
       throw ChatException.notParticipant();
@@ -216,6 +217,6 @@ function decodeListCursor(
   if (cursor === undefined) return undefined;
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
   const m = /^(\d{1,20})_([0-9a-f-]{36})$/.exec(text);
-  if (!m || !isUUID(m[2], 'all')) throw ChatException.badCursor('cursor');
+  if (!m || !isUuid(m[2])) throw ChatException.badCursor('cursor');
   return { activityUs: m[1], id: m[2] };
 }

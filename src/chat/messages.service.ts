@@ -1,32 +1,31 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { isUUID } from 'class-validator';
 import { DataSource } from 'typeorm';
 import type { AuthUser } from '../auth/auth.types.js';
+import { CreatedOrExisting } from '../common/created-or-existing/created-or-existing.js';
+import { pageLimit } from '../common/dto/page.dto.js';
 import { GroupCommit } from '../common/group-commit.js';
 import { ROOT_LOGGER, type RootLogger } from '../common/logging/logger.module.js';
+import { isUuid } from '../common/uuid.js';
 import { userChannel } from '../realtime/channels/channel-name.js';
 import { RealtimeService } from '../realtime/realtime.service.js';
 import { ChatAccessService } from './chat-access.service.js';
 import { chatChannel } from './chat.events.js';
 import { ChatNotifier } from './chat-notifier.service.js';
 import { ChatException } from './chat.exception.js';
+import { toMessageView } from './chat.views.js';
 import type {
+  MessagePage,
   MessageView,
-  Page,
   ReadReceiptView,
   ReadStateView,
-  SendResult,
-} from './chat.types.js';
-import { toMessageView } from './chat.views.js';
-import { EditMessageBodyDto, HistoryQuery, ReadDto, SendMessageDto } from './dto/chat.dto.js';
+} from './dto/chat-views.dto.js';
+import { EditMessageBody, HistoryQuery, ReadCommand, SendMessageCommand } from './dto/chat.dto.js';
 import { ConversationsRepository } from './repositories/conversations.repository.js';
 import { MessagesRepository } from './repositories/messages.repository.js';
 
-const DEFAULT_PAGE = 50;
-
 interface SendJob {
   user: AuthUser;
-  dto: SendMessageDto;
+  dto: SendMessageCommand;
 }
 
 /** Messages, history and read receipts. Every write appends its event in the same transaction. */
@@ -52,12 +51,12 @@ export class MessagesService {
    * and a conversation's messages still take `seq` and channel offsets in the
    * order they arrived.
    */
-  async send(user: AuthUser, dto: SendMessageDto): Promise<SendResult> {
-    if (!isUUID(dto.conversationId, 'all')) throw ChatException.notParticipant();
+  async send(user: AuthUser, dto: SendMessageCommand): Promise<CreatedOrExisting<MessageView>> {
+    if (!isUuid(dto.conversationId)) throw ChatException.notParticipant();
     return this.sends.submit({ user, dto });
   }
 
-  private readonly sends = new GroupCommit<SendJob, SendResult>(
+  private readonly sends = new GroupCommit<SendJob, CreatedOrExisting<MessageView>>(
     (jobs) => this.sendBatch(jobs),
     (job) => this.sendOne(job.user, job.dto),
   );
@@ -68,7 +67,9 @@ export class MessagesService {
    * and one more appends the events. Sends it leaves out (not a participant,
    * clientMsgId already used) go through `sendOne`, which answers them exactly.
    */
-  private async sendBatch(jobs: SendJob[]): Promise<(SendResult | undefined)[]> {
+  private async sendBatch(
+    jobs: SendJob[],
+  ): Promise<(CreatedOrExisting<MessageView> | undefined)[]> {
     try {
       return await this.realtime.transaction(async (tx) => {
         // Text PostgreSQL refuses (NUL) would fail the whole batch: sendOne answers it alone.
@@ -96,10 +97,10 @@ export class MessagesService {
             data: message,
           })),
         );
-        const results = new Map<SendJob, SendResult>();
+        const results = new Map<SendJob, CreatedOrExisting<MessageView>>();
         rows.forEach((row, k) => {
           const job = batch[Number(row.n) - 1];
-          results.set(job, { message: views[k], created: true });
+          results.set(job, new CreatedOrExisting(views[k], true));
           const conversation = { id: row.conversation_id, kind: row.kind, title: row.title };
           tx.afterCommit(() =>
             this.notifier.messageCreated(job.user, conversation, views[k], row.participant_ids),
@@ -114,9 +115,12 @@ export class MessagesService {
   }
 
   /** One send in its own transaction: the path for whatever a batch left out. */
-  private async sendOne(user: AuthUser, dto: SendMessageDto): Promise<SendResult> {
+  private async sendOne(
+    user: AuthUser,
+    dto: SendMessageCommand,
+  ): Promise<CreatedOrExisting<MessageView>> {
     const clientMsgId = dto.clientMsgId ?? null;
-    return this.realtime.transaction(async (tx): Promise<SendResult> => {
+    return this.realtime.transaction(async (tx): Promise<CreatedOrExisting<MessageView>> => {
       if (clientMsgId !== null) {
         const first = await this.messages.findByClientMsgId(tx.em, user.id, clientMsgId);
         if (first) {
@@ -153,17 +157,13 @@ export class MessagesService {
       tx.afterCommit(() =>
         this.notifier.messageCreated(user, conversation!, message, participantIds),
       );
-      return { message, created: true };
+      return new CreatedOrExisting(message, true);
     });
   }
 
-  async history(
-    user: AuthUser,
-    conversationId: string,
-    q: HistoryQuery,
-  ): Promise<Page<MessageView>> {
+  async history(user: AuthUser, conversationId: string, q: HistoryQuery): Promise<MessagePage> {
     await this.access.assertParticipant(user, conversationId);
-    const limit = q.limit ?? DEFAULT_PAGE;
+    const limit = pageLimit(q);
     const before = await this.beforeSeq(conversationId, q.before);
     const rows = await this.messages.page(conversationId, before, limit + 1);
     const page = rows.slice(0, limit);
@@ -174,11 +174,9 @@ export class MessagesService {
   }
 
   /** Sender only; the message keeps its place and gets `editedAt`. */
-  async edit(user: AuthUser, messageId: string, dto: EditMessageBodyDto): Promise<MessageView> {
+  async edit(user: AuthUser, messageId: string, dto: EditMessageBody): Promise<MessageView> {
     return this.realtime.transaction(async (tx) => {
-      const row = isUUID(messageId, 'all')
-        ? await this.messages.find(tx.em, messageId, true)
-        : null;
+      const row = isUuid(messageId) ? await this.messages.find(tx.em, messageId, true) : null;
       if (!row) throw ChatException.notParticipant();
       await this.access.assertParticipant(user, row.conversation_id, tx.em);
       if (row.sender_id !== user.id) throw ChatException.notSender();
@@ -201,9 +199,7 @@ export class MessagesService {
    */
   async delete(user: AuthUser, messageId: string): Promise<MessageView> {
     return this.realtime.transaction(async (tx) => {
-      const row = isUUID(messageId, 'all')
-        ? await this.messages.find(tx.em, messageId, true)
-        : null;
+      const row = isUuid(messageId) ? await this.messages.find(tx.em, messageId, true) : null;
       if (!row) throw ChatException.notParticipant();
       if (user.role !== 'admin') {
         await this.access.assertParticipant(user, row.conversation_id, tx.em);
@@ -221,7 +217,7 @@ export class MessagesService {
    * goes to the conversation and to the reader's own `user:{id}` (their other
    * devices update their unread badges).
    */
-  async read(user: AuthUser, dto: ReadDto): Promise<ReadStateView> {
+  async read(user: AuthUser, dto: ReadCommand): Promise<ReadStateView> {
     return this.realtime.transaction(async (tx) => {
       await this.access.assertParticipant(user, dto.conversationId);
       const seq = await this.messages.seqIn(tx.em, dto.conversationId, dto.messageId);
@@ -253,10 +249,13 @@ export class MessagesService {
     });
   }
 
-  private retried(first: Parameters<typeof toMessageView>[0], conversationId: string): SendResult {
+  private retried(
+    first: Parameters<typeof toMessageView>[0],
+    conversationId: string,
+  ): CreatedOrExisting<MessageView> {
     const message = toMessageView(first);
     if (first.conversation_id !== conversationId) throw ChatException.clientMsgIdReused(message);
-    return { message, created: false };
+    return new CreatedOrExisting(message, false);
   }
 
   /** The cursor is the `seq` of the last message of the previous page (a message id works too). */
@@ -266,7 +265,7 @@ export class MessagesService {
   ): Promise<string | undefined> {
     if (before === undefined) return undefined;
     if (/^\d{1,18}$/.test(before)) return before;
-    if (isUUID(before, 'all')) {
+    if (isUuid(before)) {
       const seq = await this.messages.seqIn(this.db, conversationId, before);
       if (seq !== null) return seq;
     }

@@ -6,8 +6,8 @@ import { RealtimeService } from '../realtime/realtime.service.js';
 import { ChatAccessService } from './chat-access.service.js';
 import { chatChannel } from './chat.events.js';
 import { ChatException } from './chat.exception.js';
-import type { TypingView } from './chat.types.js';
-import { TypingDto } from './dto/chat.dto.js';
+import type { TypingView } from './dto/chat-views.dto.js';
+import { TypingCommand } from './dto/chat.dto.js';
 
 /**
  * Typing indicators: ephemeral `chat.typing` events to the other participants.
@@ -29,7 +29,7 @@ export class TypingService implements OnModuleDestroy {
     return this.config.chat.typingTtlMs;
   }
 
-  async typing(user: AuthUser, dto: TypingDto): Promise<TypingView> {
+  async typing(user: AuthUser, dto: TypingCommand): Promise<TypingView> {
     if (!(await this.access.isParticipant(dto.conversationId, user.id)))
       throw ChatException.notParticipant();
     const key = keyOf(dto.conversationId, user.id);

@@ -24,7 +24,8 @@ export class GroupCommit<I, O> {
       this.queue.push({ item, resolve, reject });
       if (!this.running) {
         this.running = true;
-        // Items submitted in this same turn of the event loop join the batch.
+        // Items submitted in this same turn of the event loop join the batch. drain
+        // never rejects: each item's failure goes to that item's own promise.
         setImmediate(() => void this.drain());
       }
     });

@@ -9,13 +9,13 @@ import {
 import type { Request, Response } from 'express';
 import type { AuthUser } from '../auth/auth.types.js';
 import { AcceptsQueryToken, CurrentUser, Roles } from '../auth/guards/decorators.js';
+import { EventStreamQuery } from '../common/dto/event-stream.dto.js';
 import { RealtimeService } from '../realtime/realtime.service.js';
 import {
-  AckNotificationsDto,
-  AdminCreateNotificationDto,
+  AckNotificationsBody,
+  CreateNotificationBody,
   ListNotificationsQuery,
-  ReadNotificationsDto,
-  StreamNotificationsQuery,
+  ReadNotificationsBody,
 } from './dto/notifications.dto.js';
 import { NotificationsService } from './notifications.service.js';
 import {
@@ -51,7 +51,7 @@ export class NotificationsController {
   })
   async stream(
     @CurrentUser() user: AuthUser,
-    @Query() q: StreamNotificationsQuery,
+    @Query() q: EventStreamQuery,
     @Headers('last-event-id') lastEventId: string | undefined,
     @Req() req: Request,
     @Res() res: Response,
@@ -68,7 +68,7 @@ export class NotificationsController {
   @Post()
   @Roles('admin')
   @ApiCreatedResponse({ type: NotificationView })
-  create(@Body() dto: AdminCreateNotificationDto): Promise<NotificationView> {
+  create(@Body() dto: CreateNotificationBody): Promise<NotificationView> {
     return this.notifications.createByAdmin(dto);
   }
 
@@ -77,7 +77,7 @@ export class NotificationsController {
   @ApiOkResponse({ type: NotificationStateChangeView })
   read(
     @CurrentUser() user: AuthUser,
-    @Body() dto: ReadNotificationsDto,
+    @Body() dto: ReadNotificationsBody,
   ): Promise<NotificationStateChangeView> {
     return this.notifications.read(user, dto);
   }
@@ -87,7 +87,7 @@ export class NotificationsController {
   @ApiOkResponse({ type: NotificationStateChangeView })
   ack(
     @CurrentUser() user: AuthUser,
-    @Body() dto: AckNotificationsDto,
+    @Body() dto: AckNotificationsBody,
   ): Promise<NotificationStateChangeView> {
     return this.notifications.ack(user, dto);
   }

@@ -2,7 +2,7 @@ import { MessageBody, SubscribeMessage } from '@nestjs/websockets';
 import type { AuthUser } from '../auth/auth.types.js';
 import { CurrentUser } from '../auth/guards/decorators.js';
 import { RealtimeGateway } from '../realtime/realtime.gateway.js';
-import { AckNotificationsDto, ReadNotificationsDto } from './dto/notifications.dto.js';
+import { AckNotificationsBody, ReadNotificationsBody } from './dto/notifications.dto.js';
 import { NotificationsService } from './notifications.service.js';
 import type { NotificationStateChangeView } from './notifications.types.js';
 
@@ -14,7 +14,7 @@ export class NotificationsGateway {
   @SubscribeMessage('notification.ack')
   ack(
     @CurrentUser() user: AuthUser,
-    @MessageBody() dto: AckNotificationsDto,
+    @MessageBody() dto: AckNotificationsBody,
   ): Promise<NotificationStateChangeView> {
     return this.notifications.ack(user, dto);
   }
@@ -22,7 +22,7 @@ export class NotificationsGateway {
   @SubscribeMessage('notification.read')
   read(
     @CurrentUser() user: AuthUser,
-    @MessageBody() dto: ReadNotificationsDto,
+    @MessageBody() dto: ReadNotificationsBody,
   ): Promise<NotificationStateChangeView> {
     return this.notifications.read(user, dto);
   }

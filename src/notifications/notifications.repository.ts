@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { UsersRepository } from '../auth/repositories/users.repository.js';
 import type { CreateNotificationInput } from './notifications.types.js';
 import { queryRows } from '../common/sql-rows.js';
 
@@ -25,10 +24,7 @@ const COLUMNS = `id, user_id, type, title, body, link, entity_type, entity_id,
 /** SQL of the `notifications` table. Methods taking an EntityManager run in the caller's transaction. */
 @Injectable()
 export class NotificationsRepository {
-  constructor(
-    private readonly db: DataSource,
-    private readonly users: UsersRepository,
-  ) {}
+  constructor(private readonly db: DataSource) {}
 
   async insert(em: EntityManager, input: CreateNotificationInput): Promise<NotificationRow> {
     const rows: NotificationRow[] = await queryRows(
@@ -46,11 +42,6 @@ export class NotificationsRepository {
       ],
     );
     return rows[0];
-  }
-
-  /** The `users` table is UsersRepository's: kept here for NotificationsService's callers. */
-  userExists(em: EntityManager, userId: string): Promise<boolean> {
-    return this.users.exists(em, userId);
   }
 
   /** Newest first, keyset on (created_at, id); `after` is the id of the last item of the previous page. */

@@ -1,5 +1,7 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import type { AuthUser } from '../auth/auth.types.js';
+import { UsersRepository } from '../auth/repositories/users.repository.js';
+import { pageLimit } from '../common/dto/page.dto.js';
 import { ROOT_LOGGER, type RootLogger } from '../common/logging/logger.module.js';
 import { userChannel } from '../realtime/channels/channel-name.js';
 import {
@@ -7,10 +9,7 @@ import {
   RealtimeTx,
   type RealtimeSubscription,
 } from '../realtime/realtime.service.js';
-import type {
-  AdminCreateNotificationDto,
-  ListNotificationsQuery,
-} from './dto/notifications.dto.js';
+import type { CreateNotificationBody, ListNotificationsQuery } from './dto/notifications.dto.js';
 import { NotificationsException } from './notifications.exception.js';
 import { NotificationRow, NotificationsRepository } from './notifications.repository.js';
 import type {
@@ -25,7 +24,6 @@ export type { CreateNotificationInput, NotificationView } from './notifications.
 
 /** At most this many waiting notifications are pushed to a session when it opens (the newest). */
 const PUSH_AT_CONNECT_MAX = 100;
-const DEFAULT_PAGE = 50;
 
 /**
  * Notifications of one user: stored, announced as `notification.created` on
@@ -37,6 +35,7 @@ export class NotificationsService implements OnModuleInit {
   constructor(
     private readonly realtime: RealtimeService,
     private readonly repo: NotificationsRepository,
+    private readonly users: UsersRepository,
     @Inject(ROOT_LOGGER) private readonly logger: RootLogger,
   ) {}
 
@@ -56,9 +55,9 @@ export class NotificationsService implements OnModuleInit {
   }
 
   /** `POST /api/notifications` (admins). */
-  async createByAdmin(dto: AdminCreateNotificationDto): Promise<NotificationView> {
+  async createByAdmin(dto: CreateNotificationBody): Promise<NotificationView> {
     return this.realtime.transaction(async (tx) => {
-      if (!(await this.repo.userExists(tx.em, dto.userId)))
+      if (!(await this.users.exists(tx.em, dto.userId)))
         throw NotificationsException.userNotFound();
       return this.createIn(tx, {
         userId: dto.userId,
@@ -71,7 +70,7 @@ export class NotificationsService implements OnModuleInit {
   }
 
   async list(user: AuthUser, q: ListNotificationsQuery): Promise<NotificationPage> {
-    const limit = q.limit ?? DEFAULT_PAGE;
+    const limit = pageLimit(q);
     const rows = await this.repo.page(user.id, {
       unread: q.unread === true,
       after: q.cursor,

@@ -1,6 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { ListNotificationsQuery, ReadNotificationsDto } from './dto/notifications.dto.js';
+import { ListNotificationsQuery, ReadNotificationsBody } from './dto/notifications.dto.js';
 import type { NotificationRow } from './notifications.repository.js';
 import { toEventData, toView } from './notifications.service.js';
 
@@ -64,10 +64,10 @@ describe('notification queries and bodies', () => {
   });
 
   it('takes ids (UUIDs) or all: true', () => {
-    expect(errors(ReadNotificationsDto, { all: true })).toEqual([]);
-    expect(errors(ReadNotificationsDto, { ids: ['0b7e2a4c-9c1f-4b8e-9d3a-2a4d5e6f7a8b'] })).toEqual(
-      [],
-    );
-    expect(errors(ReadNotificationsDto, { ids: ['nope'] })).toEqual(['ids']);
+    expect(errors(ReadNotificationsBody, { all: true })).toEqual([]);
+    expect(
+      errors(ReadNotificationsBody, { ids: ['0b7e2a4c-9c1f-4b8e-9d3a-2a4d5e6f7a8b'] }),
+    ).toEqual([]);
+    expect(errors(ReadNotificationsBody, { ids: ['nope'] })).toEqual(['ids']);
   });
 });

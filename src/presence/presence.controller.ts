@@ -2,7 +2,7 @@ import { Body, Controller, Get, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../auth/auth.types.js';
 import { CurrentUser } from '../auth/guards/decorators.js';
-import { PresenceQueryDto, PresenceView, SetPresenceDto } from './dto/presence.dto.js';
+import { PresenceQuery, PresenceView, SetPresenceBody } from './dto/presence.dto.js';
 import { PresenceService } from './presence.service.js';
 
 /** REST side of presence (PROTOCOL.md section 7); same service as the gateway. */
@@ -15,14 +15,14 @@ export class PresenceController {
   @Get()
   @ApiOperation({ summary: 'Presence of the given users, in the order asked (unknown: offline)' })
   @ApiOkResponse({ type: [PresenceView] })
-  get(@CurrentUser() user: AuthUser, @Query() q: PresenceQueryDto): Promise<PresenceView[]> {
+  get(@CurrentUser() user: AuthUser, @Query() q: PresenceQuery): Promise<PresenceView[]> {
     return this.presence.get(user, q.userIds);
   }
 
   @Put('me')
   @ApiOperation({ summary: 'Set your status (online, away, dnd); announced as presence.changed' })
   @ApiOkResponse({ type: PresenceView })
-  set(@CurrentUser() user: AuthUser, @Body() dto: SetPresenceDto): Promise<PresenceView> {
+  set(@CurrentUser() user: AuthUser, @Body() dto: SetPresenceBody): Promise<PresenceView> {
     return this.presence.set(user, dto);
   }
 }

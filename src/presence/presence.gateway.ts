@@ -2,7 +2,7 @@ import { MessageBody, SubscribeMessage } from '@nestjs/websockets';
 import type { AuthUser } from '../auth/auth.types.js';
 import { CurrentUser } from '../auth/guards/decorators.js';
 import { RealtimeGateway } from '../realtime/realtime.gateway.js';
-import { PresenceView, SetPresenceDto } from './dto/presence.dto.js';
+import { PresenceView, SetPresenceBody } from './dto/presence.dto.js';
 import { PresenceService } from './presence.service.js';
 
 /** `presence.set` (PROTOCOL.md section 6); the ack carries the caller's presence. */
@@ -11,7 +11,7 @@ export class PresenceGateway {
   constructor(private readonly presence: PresenceService) {}
 
   @SubscribeMessage('presence.set')
-  set(@CurrentUser() user: AuthUser, @MessageBody() dto: SetPresenceDto): Promise<PresenceView> {
+  set(@CurrentUser() user: AuthUser, @MessageBody() dto: SetPresenceBody): Promise<PresenceView> {
     return this.presence.set(user, dto);
   }
 }

@@ -11,7 +11,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { ROOT_LOGGER, type RootLogger } from '../common/logging/logger.module.js';
 import { SocketCounter } from '../realtime/cluster/socket-counter.js';
 import { RealtimeService, type RealtimeSession } from '../realtime/realtime.service.js';
-import { PresenceView, SetPresenceDto } from './dto/presence.dto.js';
+import { PresenceView, SetPresenceBody } from './dto/presence.dto.js';
 import { PresenceAccess } from './presence.access.js';
 import { PRESENCE_CHANNEL } from './presence.events.js';
 import { PresenceRepository, toPresenceView } from './presence.repository.js';
@@ -68,7 +68,7 @@ export class PresenceService
   // Commands
 
   /** `presence.set` / `PUT /api/presence/me`: the chosen status, announced at once. */
-  async set(user: AuthUser, dto: SetPresenceDto): Promise<PresenceView> {
+  async set(user: AuthUser, dto: SetPresenceBody): Promise<PresenceView> {
     await this.access.requireReader(user);
     const view = await this.realtime.transaction(async (tx) => {
       await this.repo.lock(tx.em, user.id, true);
@@ -175,6 +175,10 @@ export class PresenceService
     );
   }
 
+  /**
+   * Runs a user's presence work one at a time. Never rejects (a failure is
+   * logged), so a caller may leave it running without awaiting it.
+   */
   private enqueue(userId: string, work: () => Promise<void>): Promise<void> {
     const previous = this.queues.get(userId) ?? Promise.resolve();
     const next = previous

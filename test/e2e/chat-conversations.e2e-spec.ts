@@ -1,12 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import {
-  createConversation,
-  eventsNamed,
-  eventually,
-  sendRest,
-  subscribe,
-} from '../helpers/chat-helpers.js';
+import { createConversation, eventsNamed, sendRest, subscribe } from '../helpers/chat-helpers.js';
+import { expectEventually } from '../helpers/eventually.js';
 import { sqlClient } from '../helpers/databases.js';
 import { startTestApp, TestApp } from '../helpers/test-app.js';
 import { bearer, registerUser, RegisteredUser } from '../helpers/users.js';
@@ -82,7 +77,7 @@ describe('chat conversations and participants', () => {
     expect(new Set(racers.map((r) => r.body.id)).size).toBe(1);
 
     // The other participant learns of the new conversation on their own channel.
-    await eventually(() =>
+    await expectEventually(() =>
       expect(
         eventsNamed(bobSocket, `user:${bob.id}`, 'chat.conversation.created').map(
           (e) => (e.data as { id: string }).id,
@@ -177,7 +172,7 @@ describe('chat conversations and participants', () => {
       event: 'chat.participant.added',
       data: { conversationId: id, userIds: [carol.id], by: alice.id },
     });
-    await eventually(() =>
+    await expectEventually(() =>
       expect(
         eventsNamed(carolSocket, `user:${carol.id}`, 'chat.conversation.created')[0]?.data,
       ).toMatchObject({ id, title: 'Project' }),
@@ -185,7 +180,7 @@ describe('chat conversations and participants', () => {
     // Carol can now subscribe and read.
     await subscribe(carolSocket, `chat:${id}`);
     const msg = await sendRest(t.baseUrl, bob, id, 'welcome');
-    await eventually(() =>
+    await expectEventually(() =>
       expect(eventsNamed(carolSocket, `chat:${id}`, 'chat.message.created')[0]?.data).toEqual(msg),
     );
 
@@ -227,14 +222,14 @@ describe('chat conversations and participants', () => {
     expect(list.subscribed).not.toContain(`chat:${group.id}`);
 
     // Bob (still in) sees the change and keeps receiving; Carol receives nothing more.
-    const removedEvent = await eventually(() => {
+    const removedEvent = await expectEventually(() => {
       const e = eventsNamed(bobSocket, `chat:${group.id}`, 'chat.participant.removed');
       expect(e).toHaveLength(1);
       return e[0];
     });
     expect(removedEvent.data).toMatchObject({ conversationId: group.id, userId: carol.id });
     const after = await sendRest(t.baseUrl, alice, group.id, 'after');
-    await eventually(() =>
+    await expectEventually(() =>
       expect(
         eventsNamed(bobSocket, `chat:${group.id}`, 'chat.message.created').map(
           (e) => (e.data as { id: string }).id,
@@ -309,6 +304,6 @@ describe('chat conversations and participants', () => {
       ]),
     );
     expect(Object.keys(paths['/api/messages/{id}']).sort()).toEqual(['delete', 'patch']);
-    expect(res.body.components.schemas.SendMessageBodyDto.properties).toHaveProperty('clientMsgId');
+    expect(res.body.components.schemas.SendMessageBody.properties).toHaveProperty('clientMsgId');
   });
 });

@@ -2,11 +2,11 @@ import request from 'supertest';
 import {
   createConversation,
   eventsNamed,
-  eventually,
   MessageBody,
   sendRest,
   subscribe,
 } from '../helpers/chat-helpers.js';
+import { expectEventually } from '../helpers/eventually.js';
 import { sqlClient } from '../helpers/databases.js';
 import { startTestApp, TestApp } from '../helpers/test-app.js';
 import { bearer, registerUser, RegisteredUser } from '../helpers/users.js';
@@ -365,19 +365,19 @@ describe('chat messages', () => {
       data: { conversationId: conv.id, lastReadMessageId: m2.id, unreadCount: 1 },
     });
     const receipt = { conversationId: conv.id, userId: bob.id, messageId: m2.id };
-    const [onLaptop] = await eventually(() => {
+    const [onLaptop] = await expectEventually(() => {
       const e = eventsNamed(bobLaptop, `chat:${conv.id}`, 'chat.read');
       expect(e).toHaveLength(1);
       return e;
     });
     expect(onLaptop.data).toMatchObject(receipt);
-    await eventually(() =>
+    await expectEventually(() =>
       expect(eventsNamed(aliceSocket, `chat:${conv.id}`, 'chat.read')[0]?.data).toMatchObject(
         receipt,
       ),
     );
     // The reader's own channel too (devices that do not watch this conversation).
-    await eventually(() =>
+    await expectEventually(() =>
       expect(eventsNamed(bobPhone, `user:${bob.id}`, 'chat.read')[0]?.data).toMatchObject(receipt),
     );
 
@@ -393,7 +393,7 @@ describe('chat messages', () => {
       .set(bearer(bob))
       .send({ messageId: m3.id });
     expect(fwd.body).toMatchObject({ lastReadMessageId: m3.id, unreadCount: 0 });
-    const reads = await eventually(() => {
+    const reads = await expectEventually(() => {
       const e = eventsNamed(bobLaptop, `chat:${conv.id}`, 'chat.read');
       expect(e).toHaveLength(2);
       return e;

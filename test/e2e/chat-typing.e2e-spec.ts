@@ -1,4 +1,5 @@
-import { createConversation, eventsNamed, eventually, subscribe } from '../helpers/chat-helpers.js';
+import { createConversation, eventsNamed, subscribe } from '../helpers/chat-helpers.js';
+import { expectEventually } from '../helpers/eventually.js';
 import { startTestApp, TestApp } from '../helpers/test-app.js';
 import { registerUser, RegisteredUser } from '../helpers/users.js';
 import { connect, TestSocket } from '../helpers/ws-client.js';
@@ -67,7 +68,9 @@ describe('chat typing indicators', () => {
     }
     // Stop: the others see typing:false right away.
     await aliceSocket.request('chat.typing', { data: { conversationId, typing: false } });
-    await eventually(() => expect(typingOf(bobSocket).map((e) => e.typing)).toEqual([true, false]));
+    await expectEventually(() =>
+      expect(typingOf(bobSocket).map((e) => e.typing)).toEqual([true, false]),
+    );
     // Not echoed to the typist, on any of their sockets. A message sent afterwards
     // reaches them, so the typing events would have arrived by now.
     await aliceSocket.request('chat.send', { data: { conversationId, content: 'done' } });
@@ -101,7 +104,7 @@ describe('chat typing indicators', () => {
     expect(elapsed).toBeGreaterThanOrEqual(7500);
     expect(elapsed).toBeLessThan(10_000);
     expect(stop.data).toEqual({ conversationId, userId: alice.id, typing: false });
-    await eventually(() =>
+    await expectEventually(() =>
       expect(typingOf(carolSocket).map((e) => e.typing)).toEqual([true, true, false]),
     );
     expect(typingOf(aliceSocket)).toEqual([]);
@@ -110,7 +113,7 @@ describe('chat typing indicators', () => {
   it('an explicit typing:false cancels the automatic one', async () => {
     await bobSocket.request('chat.typing', { data: { conversationId, typing: true } });
     await bobSocket.request('chat.typing', { data: { conversationId, typing: false } });
-    await eventually(() =>
+    await expectEventually(() =>
       expect(typingOf(carolSocket).map((e) => e.typing)).toEqual([true, false]),
     );
     await sleep(8500);

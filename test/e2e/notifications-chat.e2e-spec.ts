@@ -1,5 +1,6 @@
 import request from 'supertest';
-import { createConversation, eventually, sendRest } from '../helpers/chat-helpers.js';
+import { createConversation, sendRest } from '../helpers/chat-helpers.js';
+import { expectEventually } from '../helpers/eventually.js';
 import { startTestApp, TestApp } from '../helpers/test-app.js';
 import { bearer, registerUser, RegisteredUser } from '../helpers/users.js';
 import { connect } from '../helpers/ws-client.js';
@@ -46,7 +47,7 @@ describe('notifications from chat', () => {
       await sendRest(t.baseUrl, alice, group.id, 'first message');
       await sendRest(t.baseUrl, alice, group.id, 'second message');
 
-      const [n] = await eventually(async () => {
+      const [n] = await expectEventually(async () => {
         const items = await notificationsOf(carol);
         expect(items).toHaveLength(1);
         return items;
@@ -66,7 +67,7 @@ describe('notifications from chat', () => {
       // After the window, the next message notifies again; the second one never did.
       await new Promise((r) => setTimeout(r, WINDOW_MS + 200));
       await sendRest(t.baseUrl, alice, group.id, 'x'.repeat(500));
-      const items = await eventually(async () => {
+      const items = await expectEventually(async () => {
         const list = await notificationsOf(carol);
         expect(list).toHaveLength(2);
         return list;
@@ -76,7 +77,7 @@ describe('notifications from chat', () => {
       // Carol connects: both are pushed to her.
       const carolSocket = await connect(t.baseUrl, { token: carol.accessToken });
       try {
-        await eventually(() =>
+        await expectEventually(() =>
           expect(
             carolSocket
               .events(`user:${carol.id}`)
@@ -98,7 +99,7 @@ describe('notifications from chat', () => {
     const socket = await connect(t.baseUrl, { token: alice.accessToken });
     try {
       await socket.request('chat.send', { data: { conversationId: direct.id, content: 'psst' } });
-      await eventually(async () =>
+      await expectEventually(async () =>
         expect(await notificationsOf(dave)).toEqual([
           expect.objectContaining({
             type: 'chat.message',

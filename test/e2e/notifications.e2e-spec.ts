@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { eventsNamed, eventually, openEventStream } from '../helpers/chat-helpers.js';
+import { eventsNamed, openEventStream } from '../helpers/chat-helpers.js';
+import { expectEventually } from '../helpers/eventually.js';
 import { startTestApp, TestApp } from '../helpers/test-app.js';
 import { bearer, registerUser, RegisteredUser } from '../helpers/users.js';
 import { connect, Frame, TestSocket } from '../helpers/ws-client.js';
@@ -99,7 +100,7 @@ describe('notifications', () => {
     // The push of a waiting one marks the moment the user channel is live.
     const waiting = await notify(bob, { title: 'waiting' });
     const s = await open(bob);
-    await eventually(() => expect(pushedIds(s, bob)).toEqual([waiting.id]));
+    await expectEventually(() => expect(pushedIds(s, bob)).toEqual([waiting.id]));
     expect(pushed(s, bob)[0].offset).toBeUndefined();
     const n = await notify(bob, { link: '/x' });
     await s.waitEvents(`user:${bob.id}`, 2);
@@ -127,7 +128,7 @@ describe('notifications', () => {
     const second = await notify(bob, { title: 'And this' });
 
     const s1 = await open(bob);
-    await eventually(() => expect(pushedIds(s1, bob)).toEqual([first.id, second.id]));
+    await expectEventually(() => expect(pushedIds(s1, bob)).toEqual([first.id, second.id]));
     expect(pushed(s1, bob)[0]).toMatchObject({
       type: 'event',
       channel: `user:${bob.id}`,
@@ -145,8 +146,8 @@ describe('notifications', () => {
 
     // Not acknowledged: pushed again at the next connect, on every socket.
     const [s2, s2b] = await Promise.all([open(bob), open(bob)]);
-    await eventually(() => expect(pushedIds(s2, bob)).toEqual([first.id, second.id]));
-    await eventually(() => expect(pushedIds(s2b, bob)).toEqual([first.id, second.id]));
+    await expectEventually(() => expect(pushedIds(s2, bob)).toEqual([first.id, second.id]));
+    await expectEventually(() => expect(pushedIds(s2b, bob)).toEqual([first.id, second.id]));
     const ack = await s2.request('notification.ack', { data: { ids: [first.id] } });
     expect(ack).toMatchObject({
       type: 'ack',
@@ -158,7 +159,7 @@ describe('notifications', () => {
     // After the ack only the other one; a marker created now arrives after it.
     const marker = await notify(bob, { title: 'marker' });
     const s3 = await open(bob);
-    await eventually(() => expect(pushedIds(s3, bob)).toContain(marker.id));
+    await expectEventually(() => expect(pushedIds(s3, bob)).toContain(marker.id));
     expect(pushedIds(s3, bob)).toEqual([second.id, marker.id]);
 
     // Reading also ends the pushes (REST ack for the rest).
@@ -176,7 +177,7 @@ describe('notifications', () => {
     s3.close();
     const marker2 = await notify(bob, { title: 'marker 2' });
     const s4 = await open(bob);
-    await eventually(() => expect(pushedIds(s4, bob)).toContain(marker2.id));
+    await expectEventually(() => expect(pushedIds(s4, bob)).toContain(marker2.id));
     expect(pushedIds(s4, bob)).toEqual([marker2.id]);
 
     const list = await request(t.baseUrl).get('/api/notifications').set(bearer(bob));
@@ -195,7 +196,7 @@ describe('notifications', () => {
     for (let i = 0; i < 5; i += 1) ns.push(await notify(bob, { title: `n${i}` }));
     const phone = await open(bob);
     const laptop = await open(bob);
-    await eventually(() => expect(pushedIds(laptop, bob)).toHaveLength(5));
+    await expectEventually(() => expect(pushedIds(laptop, bob)).toHaveLength(5));
 
     const all = await request(t.baseUrl).get('/api/notifications').set(bearer(bob));
     expect(all.status).toBe(200);
@@ -213,7 +214,7 @@ describe('notifications', () => {
       type: 'ack',
       data: { ids: expect.arrayContaining([ns[1].id, ns[3].id]), unreadCount: 3 },
     });
-    const [event] = await eventually(() => {
+    const [event] = await expectEventually(() => {
       const e = eventsNamed(laptop, `user:${bob.id}`, 'notification.read');
       expect(e).toHaveLength(1);
       return e;
@@ -280,13 +281,13 @@ describe('notifications', () => {
       `/api/notifications/stream?token=${bob.accessToken}`,
     );
     expect(stream.status).toBe(200);
-    await eventually(() =>
+    await expectEventually(() =>
       expect(stream.dataOf('notification.created').map((f) => (f.data as Notification).id)).toEqual(
         [waiting.id],
       ),
     );
     const live = await notify(bob, { title: 'live' });
-    await eventually(() =>
+    await expectEventually(() =>
       expect(stream.dataOf('notification.created').map((f) => (f.data as Notification).id)).toEqual(
         [waiting.id, live.id],
       ),
@@ -302,7 +303,9 @@ describe('notifications', () => {
       data: { id: live.id, title: 'live', readAt: null },
     });
     expect(liveBlock.id).toEqual(expect.any(String));
-    await eventually(() => expect(stream.blocks.some((b) => b.comment === 'ping')).toBe(true));
+    await expectEventually(() =>
+      expect(stream.blocks.some((b) => b.comment === 'ping')).toBe(true),
+    );
     stream.close();
 
     // Resume with Last-Event-ID (bearer header this time): the events after it.
@@ -311,7 +314,7 @@ describe('notifications', () => {
       ...bearer(bob),
       'Last-Event-ID': liveBlock.id!,
     });
-    await eventually(() =>
+    await expectEventually(() =>
       expect(
         resumed
           .dataOf('notification.created')

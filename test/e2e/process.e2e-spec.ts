@@ -19,6 +19,7 @@ interface Server {
   proc: ChildProcess;
   port: number;
   output(): string;
+  /** Resolves when the process exits; never rejects. */
   exited: Promise<Exit>;
 }
 

@@ -169,8 +169,11 @@ describe('realtime offsets under concurrent writers (PROTOCOL.md section 5)', ()
     await sub.request('subscribe', { channel, since: 0 });
     const writerSockets = await Promise.all(users.slice(0, writers).map((u) => socketOf(u)));
     let writersDone = false;
-    const writing = Promise.all(writerSockets.map((s) => socketWriter(s, room, perWriter, 2)));
-    void writing.finally(() => (writersDone = true));
+    // One promise, awaited below: a `.finally` chained off to the side would
+    // turn a writer's failure into a second, unhandled rejection.
+    const writing = Promise.all(
+      writerSockets.map((s) => socketWriter(s, room, perWriter, 2)),
+    ).finally(() => (writersDone = true));
 
     let drops = 0;
     let dropsMidStream = 0;

@@ -3,23 +3,6 @@ import request from 'supertest';
 import { bearer, RegisteredUser } from './users.js';
 import type { Frame, TestSocket } from './ws-client.js';
 
-/** Retries `check` until it stops throwing; rethrows the last failure after `timeoutMs`. */
-export async function eventually<T>(
-  check: () => T | Promise<T>,
-  timeoutMs = 10_000,
-  intervalMs = 50,
-): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (err) {
-      if (Date.now() > until) throw err;
-    }
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}
-
 export interface ConversationBody {
   id: string;
   type: 'direct' | 'group';

@@ -19,6 +19,7 @@ export class TestSocket {
   readonly frames: Frame[] = [];
   private waiters: { pred: (f: Frame) => boolean; resolve: (f: Frame) => void }[] = [];
   private seq = 0;
+  /** Resolves with the close code and reason; never rejects. */
   readonly closed: Promise<{ code: number; reason: string }>;
 
   constructor(readonly ws: WebSocket) {

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsISO8601, IsOptional, IsString, Length } from 'class-validator';
 
-export class PublishAnnouncementDto {
+export class PublishAnnouncementBody {
   @ApiProperty({ minLength: 1, maxLength: 200, example: 'Maintenance tonight' })
   @IsString()
   @Length(1, 200)

@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsEmail, IsString, Length, MaxLength, MinLength } from 'class-validator';
 
-export class RegisterDto {
+export class RegisterBody {
   @ApiProperty({ example: 'ada@example.com', maxLength: 254 })
   @IsEmail()
   @MaxLength(254)
@@ -18,7 +18,7 @@ export class RegisterDto {
   displayName: string;
 }
 
-export class LoginDto {
+export class LoginBody {
   @ApiProperty({ example: 'ada@example.com' })
   @IsEmail()
   @MaxLength(254)
@@ -31,23 +31,9 @@ export class LoginDto {
   password: string;
 }
 
-export class RefreshDto {
+export class RefreshBody {
   @ApiProperty()
   @IsString()
   @Length(10, 512)
   refreshToken: string;
-}
-
-export class UserViewDto {
-  @ApiProperty({ format: 'uuid' }) id: string;
-  @ApiProperty() email: string;
-  @ApiProperty() displayName: string;
-  @ApiProperty({ enum: ['user', 'admin'] }) role: 'user' | 'admin';
-}
-
-export class TokenPairDto {
-  @ApiProperty({ type: UserViewDto }) user: UserViewDto;
-  @ApiProperty() accessToken: string;
-  @ApiProperty() refreshToken: string;
-  @ApiProperty({ description: 'Seconds until the access token expires' }) expiresIn: number;
 }

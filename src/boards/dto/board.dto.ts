@@ -14,14 +14,14 @@ import { VersionField } from '../../common/dto/version.dto.js';
 import { OptionalNotNull } from '../../common/optional.js';
 import { BOARD_ROLES, type BoardRole } from '../entities/board-member.entity.js';
 
-export class CreateBoardDto {
+export class CreateBoardBody {
   @ApiProperty({ minLength: 1, maxLength: 200, example: 'Sprint 42' })
   @IsString()
   @Length(1, 200)
   name: string;
 }
 
-export class AddMemberDto {
+export class AddMemberBody {
   @ApiProperty({ format: 'uuid' })
   @IsUUID()
   userId: string;

@@ -23,14 +23,14 @@ import { SHARE_ACCESS, type ShareAccess } from '../entities/calendar-share.entit
 /** Four weeks. */
 const MAX_REMINDER_MINUTES = 40_320;
 
-export class CreateCalendarDto {
+export class CreateCalendarBody {
   @ApiProperty({ minLength: 1, maxLength: 200, example: 'Team' })
   @IsString()
   @Length(1, 200)
   name: string;
 }
 
-export class ShareCalendarDto {
+export class ShareCalendarBody {
   @ApiProperty({ format: 'uuid' })
   @IsUUID()
   userId: string;
@@ -44,7 +44,7 @@ export class ShareCalendarDto {
 const plusFromSpace = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' ? value.replace(/ /g, '+') : value;
 
-export class EventRangeQueryDto {
+export class EventRangeQuery {
   @ApiProperty({ format: 'date-time', description: 'Inclusive: events ending after it' })
   @Transform(plusFromSpace)
   @IsISO8601({ strict: true })

@@ -1,22 +1,19 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
   IsBoolean,
   IsIn,
-  IsInt,
   IsOptional,
   IsString,
   IsUUID,
   Length,
   Matches,
-  Max,
-  Min,
   ValidateBy,
   ValidationOptions,
 } from 'class-validator';
+import { PageQuery } from '../../common/dto/page.dto.js';
 import { CONTENT_TYPES } from '../entities/message.entity.js';
 
 export const MAX_GROUP_PARTICIPANTS = 500;
@@ -47,7 +44,7 @@ export function CharLength(
 
 // ---- conversations
 
-export class CreateConversationDto {
+export class CreateConversationBody {
   @ApiProperty({
     type: [String],
     format: 'uuid',
@@ -69,15 +66,7 @@ export class CreateConversationDto {
   title?: string;
 }
 
-export class ListConversationsQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
-
+class ConversationCursorField {
   @ApiPropertyOptional({ description: 'The `nextCursor` of the previous page' })
   @IsOptional()
   @IsString()
@@ -85,7 +74,10 @@ export class ListConversationsQuery {
   cursor?: string;
 }
 
-export class AddParticipantsDto {
+/** Composed rather than extended: `limit` stays ahead of `cursor` in validation details. */
+export class ListConversationsQuery extends IntersectionType(PageQuery, ConversationCursorField) {}
+
+export class AddParticipantsBody {
   @ApiProperty({ type: [String], format: 'uuid', minItems: 1, maxItems: MAX_GROUP_PARTICIPANTS })
   @IsArray()
   @ArrayMinSize(1)
@@ -96,23 +88,15 @@ export class AddParticipantsDto {
 
 // ---- messages
 
-export class HistoryQuery {
+export class HistoryQuery extends PageQuery {
   @ApiPropertyOptional({ description: 'The `nextCursor` of the previous page (older messages)' })
   @IsOptional()
   @IsString()
   @Length(1, 64)
   before?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
 }
 
-export class SendMessageBodyDto {
+export class SendMessageBody {
   @ApiProperty({ minLength: 1, maxLength: MAX_MESSAGE_CHARS, description: 'Stored as given' })
   @IsString()
   @CharLength(1, MAX_MESSAGE_CHARS)
@@ -134,13 +118,13 @@ export class SendMessageBodyDto {
   clientMsgId?: string;
 }
 
-export class SendMessageDto extends SendMessageBodyDto {
+export class SendMessageCommand extends SendMessageBody {
   @ApiProperty({ format: 'uuid' })
   @IsUUID('all')
   conversationId: string;
 }
 
-export class EditMessageBodyDto {
+export class EditMessageBody {
   @ApiProperty({ minLength: 1, maxLength: MAX_MESSAGE_CHARS })
   @IsString()
   @CharLength(1, MAX_MESSAGE_CHARS)
@@ -152,31 +136,31 @@ export class EditMessageBodyDto {
   contentType?: (typeof CONTENT_TYPES)[number];
 }
 
-export class EditMessageDto extends EditMessageBodyDto {
+export class EditMessageCommand extends EditMessageBody {
   @ApiProperty({ format: 'uuid' })
   @IsUUID('all')
   messageId: string;
 }
 
-export class DeleteMessageDto {
+export class DeleteMessageCommand {
   @ApiProperty({ format: 'uuid' })
   @IsUUID('all')
   messageId: string;
 }
 
-export class ReadBodyDto {
+export class ReadBody {
   @ApiProperty({ format: 'uuid', description: 'The newest message read' })
   @IsUUID('all')
   messageId: string;
 }
 
-export class ReadDto extends ReadBodyDto {
+export class ReadCommand extends ReadBody {
   @ApiProperty({ format: 'uuid' })
   @IsUUID('all')
   conversationId: string;
 }
 
-export class TypingDto {
+export class TypingCommand {
   @ApiProperty({ format: 'uuid' })
   @IsUUID('all')
   conversationId: string;

@@ -15,7 +15,7 @@ export class VersionField {
 }
 
 /** `DELETE ...?version=`: optional on REST; when given, a stale one is CONFLICT. */
-export class VersionQueryDto {
+export class VersionQuery {
   @ApiPropertyOptional({ type: Number })
   @IsOptional()
   @Type(() => Number)

@@ -14,15 +14,15 @@ export class NotificationEventView {
   @ApiProperty({ format: 'date-time' }) createdAt: string;
 }
 
-export class NotificationEntityRef {
+export class NotificationEntityView {
   @ApiProperty({ example: 'conversation' }) type: string;
   @ApiProperty() id: string;
 }
 
 /** A notification as REST answers it: the event data plus its entity and delivery state. */
 export class NotificationView extends NotificationEventView {
-  @ApiPropertyOptional({ type: NotificationEntityRef, description: 'What it is about' })
-  entity?: NotificationEntityRef;
+  @ApiPropertyOptional({ type: NotificationEntityView, description: 'What it is about' })
+  entity?: NotificationEntityView;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) deliveredAt: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) ackedAt: string | null;
 }

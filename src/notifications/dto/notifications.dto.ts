@@ -1,20 +1,18 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
   IsBoolean,
-  IsInt,
   IsOptional,
   IsString,
   IsUUID,
   Length,
   Matches,
-  Max,
-  MaxLength,
-  Min,
 } from 'class-validator';
+
+import { PageQuery } from '../../common/dto/page.dto.js';
 
 const MAX_IDS = 500;
 
@@ -22,7 +20,7 @@ const MAX_IDS = 500;
 const toBoolean = ({ value }: { value: unknown }): unknown =>
   value === 'true' ? true : value === 'false' ? false : value;
 
-export class ListNotificationsQuery {
+export class ListNotificationsQuery extends PageQuery {
   @ApiPropertyOptional({ description: 'Only unread notifications' })
   @IsOptional()
   @Transform(toBoolean)
@@ -33,32 +31,9 @@ export class ListNotificationsQuery {
   @IsOptional()
   @IsUUID('all')
   cursor?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
 }
 
-export class StreamNotificationsQuery {
-  @ApiPropertyOptional({
-    description: 'Access token, for EventSource clients that cannot set headers',
-  })
-  @IsOptional()
-  @IsString()
-  token?: string;
-
-  @ApiPropertyOptional({ description: 'Same as the Last-Event-ID header' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(8000)
-  lastEventId?: string;
-}
-
-export class AdminCreateNotificationDto {
+export class CreateNotificationBody {
   @ApiProperty({ format: 'uuid' })
   @IsUUID('all')
   userId: string;
@@ -86,7 +61,7 @@ export class AdminCreateNotificationDto {
   link?: string;
 }
 
-export class ReadNotificationsDto {
+export class ReadNotificationsBody {
   @ApiPropertyOptional({ type: [String], format: 'uuid', maxItems: MAX_IDS })
   @IsOptional()
   @IsArray()
@@ -100,7 +75,7 @@ export class ReadNotificationsDto {
   all?: boolean;
 }
 
-export class AckNotificationsDto {
+export class AckNotificationsBody {
   @ApiProperty({ type: [String], format: 'uuid', minItems: 1, maxItems: MAX_IDS })
   @IsArray()
   @ArrayMinSize(1)

@@ -7,14 +7,14 @@ import {
   type PresenceStatus,
 } from '../entities/user-presence.entity.js';
 
-export class SetPresenceDto {
+export class SetPresenceBody {
   @ApiProperty({ enum: CHOSEN_STATUSES })
   @IsIn(CHOSEN_STATUSES)
   status: ChosenStatus;
 }
 
 /** `?userIds=a,b` (or the parameter repeated). */
-export class PresenceQueryDto {
+export class PresenceQuery {
   @ApiProperty({ type: String, description: 'Comma-separated user ids (1..100)' })
   @Transform(({ value }: { value: unknown }) =>
     (Array.isArray(value) ? value : [value])

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { EventStreamQuery } from '../../common/dto/event-stream.dto.js';
 
 export class ChannelEventsQuery {
   @ApiPropertyOptional({ description: 'Return events after this offset', default: 0, minimum: 0 })
@@ -19,27 +20,14 @@ export class ChannelEventsQuery {
   limit?: number;
 }
 
-export class StreamQuery {
+export class StreamQuery extends EventStreamQuery {
   @ApiProperty({ description: 'Comma-separated channels, e.g. chat:42,announcements' })
   @IsString()
   @MaxLength(4000)
   channels: string;
-
-  @ApiPropertyOptional({
-    description: 'Access token, for EventSource clients that cannot set headers',
-  })
-  @IsOptional()
-  @IsString()
-  token?: string;
-
-  @ApiPropertyOptional({ description: 'Same as the Last-Event-ID header' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(8000)
-  lastEventId?: string;
 }
 
-export class EventFrameDto {
+export class EventFrameView {
   @ApiProperty({ example: 'event' }) type: 'event';
   @ApiProperty({ example: 'chat:42' }) channel: string;
   @ApiProperty() offset: number;
@@ -49,7 +37,7 @@ export class EventFrameDto {
 }
 
 export class ChannelEventsPage {
-  @ApiProperty({ type: [EventFrameDto] }) events: EventFrameDto[];
+  @ApiProperty({ type: [EventFrameView] }) events: EventFrameView[];
   @ApiProperty({ description: "The channel's latest offset" }) offset: number;
   @ApiProperty({ description: 'False when the gap is beyond the retained history' })
   recovered: boolean;
