@@ -52,6 +52,40 @@ describe('realtime frames (PROTOCOL.md section 3)', () => {
     expect(other.frames[0].connectionId).not.toBe(s.frames[0].connectionId);
   });
 
+  it('reads the {type, action, data} dialect: joinRoom/leaveRoom subscribe and leave, type.action runs the command', async () => {
+    const s = await socketOf(alice);
+    s.send({
+      type: 'system',
+      action: 'joinRoom',
+      id: 'j-1',
+      data: { roomName: 'test:open-dialect' },
+    });
+    await expect(s.next((f) => f.id === 'j-1')).resolves.toMatchObject({
+      type: 'subscribed',
+      channel: 'test:open-dialect',
+    });
+    s.send({ type: 'test', action: 'publish', id: 'p-1', data: { room: 'open-dialect', n: 7 } });
+    await expect(s.next((f) => f.id === 'p-1')).resolves.toMatchObject({
+      type: 'ack',
+      data: { offset: 1 },
+    });
+    await expect(s.waitEvents('test:open-dialect', 1)).resolves.toEqual([
+      expect.objectContaining({ event: 'test.item.created', data: { by: alice.id, n: 7 } }),
+    ]);
+    s.send({
+      type: 'system',
+      action: 'leaveRoom',
+      id: 'l-1',
+      data: { roomName: 'test:open-dialect' },
+    });
+    await expect(s.next((f) => f.id === 'l-1')).resolves.toMatchObject({
+      type: 'unsubscribed',
+      channel: 'test:open-dialect',
+    });
+    s.send({ type: 'chat', action: 'nope', id: 'u-1', data: {} });
+    await expect(s.next((f) => f.id === 'u-1')).resolves.toMatchObject({ code: 'UNKNOWN_TYPE' });
+  });
+
   it('answers ping with pong, its ts and the same id', async () => {
     const s = await socketOf(alice);
     const before = Date.now();

@@ -1,4 +1,6 @@
+import SockJS from 'sockjs-client';
 import request from 'supertest';
+import { accessTokenFor } from '../helpers/access-tokens.js';
 import { createConversation, sendRest } from '../helpers/chat-helpers.js';
 import { expectEventually } from '../helpers/eventually.js';
 import { RawStomp } from '../helpers/stomp-client.js';
@@ -262,5 +264,193 @@ describe('STOMP over WebSocket', () => {
     c.frame('DISCONNECT', { receipt: 'bye' });
     await c.next((f) => f.command === 'RECEIPT' && f.header('receipt-id') === 'bye');
     await expect(c.closed).resolves.toMatchObject({ code: 1000 });
+  });
+});
+
+/** The kernel's limits and closes apply to STOMP sessions as they do to JSON ones. */
+describe('STOMP sessions under the kernel: channels, acks, limits, expiry, shutdown', () => {
+  const LIMIT = 12;
+  const MAX_PAYLOAD = 2048;
+  const ADMIN = 'stomp-limits-admin@example.test';
+  let t: TestApp;
+  let alice: RegisteredUser;
+  let admin: RegisteredUser;
+  const open: RawStomp[] = [];
+  const stomp = async (token?: string): Promise<RawStomp> => {
+    const c = await RawStomp.open(t.baseUrl, { token });
+    open.push(c);
+    return c;
+  };
+
+  beforeAll(async () => {
+    t = await startTestApp({
+      env: {
+        WS_RATE_LIMIT: String(LIMIT),
+        WS_RATE_WINDOW_MS: '600000',
+        WS_ABUSE_THRESHOLD: '2',
+        WS_MAX_PAYLOAD: String(MAX_PAYLOAD),
+        ADMIN_EMAILS: ADMIN,
+      },
+    });
+    alice = await registerUser(t.baseUrl);
+    admin = await registerUser(t.baseUrl, { email: ADMIN });
+  });
+  afterAll(async () => {
+    for (const c of open) c.close();
+    await t?.close();
+  });
+
+  it('applies the channel policies: announcements for anyone, presence for users, system for admins', async () => {
+    const anonymous = await stomp();
+    await anonymous.connect();
+    anonymous.frame('SUBSCRIBE', { id: 'a', destination: '/topic/announcements', receipt: 'a' });
+    await anonymous.next((f) => f.command === 'RECEIPT');
+    const published = await request(t.baseUrl)
+      .post('/api/announcements')
+      .set(bearer(admin))
+      .send({ title: 'Hello', body: 'Everyone' });
+    expect(published.status).toBe(201);
+    const message = await anonymous.next((f) => f.command === 'MESSAGE');
+    expect(JSON.parse(message.bodyText())).toMatchObject({ title: 'Hello' });
+    const anonymousPresence = await stomp();
+    await anonymousPresence.connect();
+    anonymousPresence.frame('SUBSCRIBE', { id: 'p', destination: '/topic/presence' });
+    await expect(anonymousPresence.next((f) => f.command === 'ERROR')).resolves.toMatchObject({
+      headers: expect.arrayContaining([['code', 'UNAUTHORIZED']]) as unknown,
+    });
+    const user = await stomp(alice.accessToken);
+    await user.connect();
+    user.frame('SUBSCRIBE', { id: 's', destination: '/topic/system' });
+    await expect(user.next((f) => f.command === 'ERROR')).resolves.toMatchObject({
+      headers: expect.arrayContaining([['code', 'FORBIDDEN']]) as unknown,
+    });
+    const boss = await stomp(admin.accessToken);
+    await boss.connect();
+    boss.frame('SUBSCRIBE', { id: 's', destination: '/topic/system', receipt: 'ok' });
+    await expect(boss.next((f) => f.command === 'RECEIPT')).resolves.toBeDefined();
+  });
+
+  it('delivers board events on /topic/board/{id} and every user-channel event on /user/queue/events', async () => {
+    const board = await request(t.baseUrl)
+      .post('/api/boards')
+      .set(bearer(alice))
+      .send({ name: 'STOMP board' });
+    expect(board.status).toBe(201);
+    const c = await stomp(alice.accessToken);
+    await c.connect();
+    c.frame('SUBSCRIBE', { id: 'b', destination: `/topic/board/${board.body.id}` });
+    c.frame('SUBSCRIBE', { id: 'e', destination: '/user/queue/events', receipt: 'both' });
+    await c.next((f) => f.command === 'RECEIPT');
+    await request(t.baseUrl)
+      .post(`/api/boards/${board.body.id}/columns`)
+      .set(bearer(alice))
+      .send({ title: 'To do' });
+    const column = await c.next((f) => f.command === 'MESSAGE' && f.header('subscription') === 'b');
+    expect(column.header('event')).toBe('board.column.created');
+    await request(t.baseUrl)
+      .post('/api/notifications')
+      .set(bearer(admin))
+      .send({ userId: alice.id, title: 'For you', body: '!' });
+    const note = await c.next((f) => f.command === 'MESSAGE' && f.header('subscription') === 'e');
+    expect(note.header('event')).toBe('notification.created');
+  });
+
+  it('acknowledges cumulatively in client mode; NACK acknowledges nothing', async () => {
+    const user = await registerUser(t.baseUrl);
+    const c = await stomp(user.accessToken);
+    await c.connect();
+    c.frame('SUBSCRIBE', {
+      id: 'n',
+      destination: '/user/queue/notifications',
+      ack: 'client',
+      receipt: 'r',
+    });
+    await c.next((f) => f.command === 'RECEIPT');
+    const ids: string[] = [];
+    for (const title of ['one', 'two', 'three']) {
+      const res = await request(t.baseUrl)
+        .post('/api/notifications')
+        .set(bearer(admin))
+        .send({ userId: user.id, title, body: title });
+      ids.push(res.body.id as string);
+    }
+    await expectEventually(() => expect(c.messages('n')).toHaveLength(3));
+    const [first, , third] = c.messages('n');
+    // NACK the first (client mode is cumulative: up to it, so only it), then ACK the third: two and three.
+    c.frame('NACK', { id: first.header('ack')!, receipt: 'nack' });
+    await c.next((f) => f.command === 'RECEIPT' && f.header('receipt-id') === 'nack');
+    c.frame('ACK', { id: third.header('ack')!, receipt: 'ack' });
+    await c.next((f) => f.command === 'RECEIPT' && f.header('receipt-id') === 'ack');
+    const list = await request(t.baseUrl).get('/api/notifications').set(bearer(user));
+    const acked = Object.fromEntries(
+      (list.body.items as { id: string; ackedAt: string | null }[]).map((n) => [n.id, n.ackedAt]),
+    );
+    expect(acked[ids[0]]).toBeNull();
+    expect([acked[ids[1]], acked[ids[2]]]).toEqual([expect.any(String), expect.any(String)]);
+  });
+
+  it('counts STOMP frames (not heart-beats) against the rate limit; refusals go to /user/queue/errors, abuse is ERROR and 4429', async () => {
+    const user = await registerUser(t.baseUrl);
+    const c = await stomp(user.accessToken);
+    await c.connect();
+    c.frame('SUBSCRIBE', { id: 'errs', destination: '/user/queue/errors' });
+    for (let i = 0; i < 50; i++) c.send('\n');
+    for (let i = 0; i < LIMIT - 2; i++)
+      c.frame('SEND', { destination: '/app/heartbeat', receipt: `ok-${i}` });
+    await c.next((f) => f.command === 'RECEIPT' && f.header('receipt-id') === `ok-${LIMIT - 3}`);
+    c.frame('SEND', { destination: '/app/heartbeat', receipt: 'over' });
+    const refused = await c.next(
+      (f) => f.command === 'MESSAGE' && f.header('subscription') === 'errs',
+    );
+    expect(refused.header('code')).toBe('RATE_LIMITED');
+    expect(refused.header('receipt-id')).toBe('over');
+    c.frame('SEND', { destination: '/app/heartbeat' });
+    c.frame('SEND', { destination: '/app/heartbeat' });
+    const error = await c.next((f) => f.command === 'ERROR');
+    expect(error.header('code')).toBe('RATE_LIMITED');
+    await expect(c.closed).resolves.toMatchObject({ code: 4429 });
+  });
+
+  it('refuses a frame larger than the limit even when it arrives in pieces: ERROR and 1009', async () => {
+    const c = await stomp(alice.accessToken);
+    await c.connect();
+    const body = 'x'.repeat(MAX_PAYLOAD);
+    const frame = `SEND\ndestination:/app/heartbeat\ncontent-length:${body.length}\n\n${body}\0`;
+    c.send(frame.slice(0, MAX_PAYLOAD - 100));
+    c.send(frame.slice(MAX_PAYLOAD - 100));
+    const error = await c.next((f) => f.command === 'ERROR');
+    expect(error.header('code')).toBe('TOO_LARGE');
+    await expect(c.closed).resolves.toMatchObject({ code: 1009 });
+  });
+
+  it('ends a session whose token expires: ERROR UNAUTHORIZED, then 4401', async () => {
+    const c = await stomp();
+    await c.connect({ Authorization: `Bearer ${accessTokenFor(alice, { expiresInSec: 2 })}` });
+    const error = await c.next((f) => f.command === 'ERROR', 10_000);
+    expect(error.header('code')).toBe('UNAUTHORIZED');
+    await expect(c.closed).resolves.toMatchObject({ code: 4401 });
+  });
+
+  it('counts SockJS sessions in the metrics, and closes every session with 1001 on shutdown', async () => {
+    const own = await startTestApp({ env: { SHUTDOWN_TIMEOUT_MS: '3000' } });
+    const user = await registerUser(own.baseUrl);
+    const c = await RawStomp.open(own.baseUrl, { token: user.accessToken });
+    await c.connect();
+    const socket = new SockJS(`${own.baseUrl}/ws?token=${user.accessToken}`);
+    const sockjsClosed = new Promise<number>((resolve) => {
+      socket.onclose = (e: { code: number }) => resolve(e.code);
+    });
+    await new Promise<void>((resolve) => {
+      socket.onopen = () => resolve();
+    });
+    socket.send(JSON.stringify({ type: 'ping', id: 'p' }));
+    await expectEventually(async () => {
+      const text = (await request(own.baseUrl).get('/metrics')).text;
+      expect(text).toMatch(/^rt_open_sockets\{transport="sockjs"\} 1$/m);
+      expect(text).toMatch(/^rt_open_sockets\{transport="ws"\} 1$/m);
+    });
+    await own.close();
+    await expect(c.closed).resolves.toMatchObject({ code: 1001 });
+    await expect(sockjsClosed).resolves.toBe(1001);
   });
 });

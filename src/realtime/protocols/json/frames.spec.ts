@@ -99,3 +99,41 @@ describe('errorFrame', () => {
     });
   });
 });
+
+describe('the {type, action, data} dialect of room-based servers', () => {
+  it('reads {type, action} as the command <type>.<action>, keeping id and data', () => {
+    expect(
+      parseClientFrame(
+        '{"type":"chat","action":"send","id":"r-1","data":{"conversationId":"c","content":"hi"}}',
+      ),
+    ).toEqual({
+      ok: true,
+      frame: { type: 'chat.send', id: 'r-1', data: { conversationId: 'c', content: 'hi' } },
+    });
+  });
+
+  it('reads system.joinRoom / leaveRoom as subscribe / unsubscribe of data.roomName', () => {
+    expect(
+      parseClientFrame(
+        '{"type":"system","action":"joinRoom","id":"j","data":{"roomName":"chat:42","since":3}}',
+      ),
+    ).toEqual({ ok: true, frame: { type: 'subscribe', id: 'j', channel: 'chat:42', since: 3 } });
+    expect(
+      parseClientFrame('{"type":"system","action":"leaveRoom","data":{"roomName":"chat:42"}}'),
+    ).toEqual({ ok: true, frame: { type: 'unsubscribe', channel: 'chat:42' } });
+  });
+
+  it.each([
+    ['{"type":"chat","action":""}', 'action'],
+    ['{"type":"chat","action":"se nd"}', 'action'],
+    ['{"type":"chat","action":7}', 'action'],
+    [`{"type":"${'x'.repeat(60)}","action":"longaction"}`, 'action'],
+  ])('refuses %s, naming the field', (text, field) => {
+    expect(parseClientFrame(text)).toMatchObject({ ok: false, details: [{ field }] });
+  });
+
+  it('leaves frames in the contract shape untouched', () => {
+    const text = '{"type":"chat.send","id":"x","data":{"content":"hi"}}';
+    expect(parseClientFrame(text)).toEqual({ ok: true, frame: JSON.parse(text) });
+  });
+});

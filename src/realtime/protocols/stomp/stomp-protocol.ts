@@ -206,6 +206,19 @@ export class StompProtocol implements OnModuleDestroy {
     });
     const reply = session.reserveReply();
     const receipt = frame.header('receipt');
+    // Every frame counts, CONNECT included (heart-beats are not frames).
+    const refused = this.kernel.admit(session);
+    if (refused) {
+      if (refused.abuse || !session.connected) {
+        void reply.turn().then(() => {
+          this.kernel.end(session, CloseCode.ABUSE, 'rate limit abuse');
+          reply.finish();
+        });
+        return;
+      }
+      this.report(session, reply, this.runner.describe(session, receipt, refused.error), receipt);
+      return;
+    }
     if (!session.connected) {
       if (frame.command === 'CONNECT' || frame.command === 'STOMP') {
         session.queued = [];
@@ -225,18 +238,6 @@ export class StompProtocol implements OnModuleDestroy {
         reply,
         new StompFatal(AppException.badRequest('CONNECT expected'), PROTOCOL_ERROR),
       );
-      return;
-    }
-    const refused = this.kernel.admit(session);
-    if (refused) {
-      if (refused.abuse) {
-        void reply.turn().then(() => {
-          this.kernel.end(session, CloseCode.ABUSE, 'rate limit abuse');
-          reply.finish();
-        });
-        return;
-      }
-      this.report(session, reply, this.runner.describe(session, receipt, refused.error), receipt);
       return;
     }
     switch (frame.command) {
