@@ -82,13 +82,15 @@ function versions() {
 }
 
 async function startTarget(kind, opts = {}) {
-  if (kind === 'ours') {
+  // `stomp`: our server, its subscribers speaking STOMP instead of the JSON protocol.
+  if (kind === 'ours' || kind === 'stomp') {
     const databaseUrl = opts.databaseUrl ?? (await createDatabase(pgServer.url));
     const t = await startOurs({ databaseUrl, redisUrl: opts.redisUrl });
     const admin = (await registerUsers(t.url, 1, 'admin'))[0];
     const users = await registerUsers(t.url, opts.users ?? 20, 'u');
     return {
       ...t,
+      kind,
       databaseUrl,
       admin,
       tokens: users.map((u) => u.token),
@@ -163,6 +165,8 @@ function summarise(rows, kinds) {
     }
     by.ratios = {
       cpuOursOverRaw: ratio(by.ours?.cpuUsPerDelivery, by.raw?.cpuUsPerDelivery),
+      cpuStompOverRaw: ratio(by.stomp?.cpuUsPerDelivery, by.raw?.cpuUsPerDelivery),
+      cpuStompOverOurs: ratio(by.stomp?.cpuUsPerDelivery, by.ours?.cpuUsPerDelivery),
       cpuOursOverSocketio: ratio(by.ours?.cpuUsPerDelivery, by.socketio?.cpuUsPerDelivery),
       p99OursOverRaw: ratio(by.ours?.p99Ms, by.raw?.p99Ms),
     };

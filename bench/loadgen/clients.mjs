@@ -16,6 +16,7 @@ export async function openSubscriber(target, opts, onMessage) {
     await s.emitWithAck('subscribe', opts.channel);
     return { close: () => s.close() };
   }
+  if (target.kind === 'stomp') return openStompSubscriber(target, opts, onMessage);
   const url = target.kind === 'ours' ? `${target.wsUrl}?token=${opts.token}` : target.wsUrl;
   const ws = new WebSocket(url, { perMessageDeflate: false, localAddress: opts.localAddress });
   let subscribed;
@@ -47,6 +48,38 @@ export async function openSubscriber(target, opts, onMessage) {
   return { close: () => ws.terminate(), ws, subscribed: sub };
 }
 
+/**
+ * A STOMP subscriber on our server, as @stomp/stompjs would do it: the
+ * `v12.stomp` subprotocol, CONNECT, SUBSCRIBE to the channel's `/topic/...`
+ * destination; each MESSAGE body is the event data.
+ */
+async function openStompSubscriber(target, opts, onMessage) {
+  const ws = new WebSocket(`${target.wsUrl}?token=${opts.token}`, ['v12.stomp'], {
+    perMessageDeflate: false,
+    localAddress: opts.localAddress,
+  });
+  let subscribed;
+  const ready = new Promise((res, rej) => {
+    subscribed = res;
+    ws.once('error', rej);
+  });
+  ws.once('open', () => ws.send('CONNECT\naccept-version:1.2\nheart-beat:0,0\n\n\0'));
+  ws.on('message', (raw) => {
+    const text = raw.toString();
+    if (text.startsWith('MESSAGE')) {
+      const m = TITLE_RE.exec(text);
+      if (m) onMessage(Number(m[1]), Number(m[2]));
+    } else if (text.startsWith('CONNECTED'))
+      ws.send(
+        `SUBSCRIBE\nid:s\ndestination:/topic/${opts.channel.replace(':', '/')}\nreceipt:r\n\n\0`,
+      );
+    else if (text.startsWith('RECEIPT')) subscribed({});
+    else if (text.startsWith('ERROR')) console.error('stomp subscriber error', text);
+  });
+  await ready;
+  return { close: () => ws.terminate(), ws };
+}
+
 function parseTitle(title) {
   const m = /^t:([0-9.]+):(\d+)$/.exec(title);
   return m ? [Number(m[1]), Number(m[2])] : [NaN, -1];
@@ -64,7 +97,9 @@ export async function openPublisher(target, opts) {
       close: () => s.close(),
     };
   }
-  const url = target.kind === 'ours' ? `${target.wsUrl}?token=${opts.token}` : target.wsUrl;
+  // STOMP subscribers are fed by the same JSON publisher on our server.
+  const ours = target.kind === 'ours' || target.kind === 'stomp';
+  const url = ours ? `${target.wsUrl}?token=${opts.token}` : target.wsUrl;
   const ws = new WebSocket(url, { perMessageDeflate: false });
   await new Promise((res, rej) => {
     ws.once('message', res);
@@ -78,10 +113,9 @@ export async function openPublisher(target, opts) {
   return {
     publish: (seq, body) => {
       const data = { title: `t:${now()}:${seq}`, body };
-      const frame =
-        target.kind === 'ours'
-          ? { type: 'announcement.publish', id: `p${++id}`, data }
-          : { type: 'publish', id: `p${++id}`, channel: opts.channel, data };
+      const frame = ours
+        ? { type: 'announcement.publish', id: `p${++id}`, data }
+        : { type: 'publish', id: `p${++id}`, channel: opts.channel, data };
       ws.send(JSON.stringify(frame));
     },
     close: () => ws.terminate(),
