@@ -1,4 +1,4 @@
-import { AppException } from '../common/app.exception.js';
+import { ModuleException } from '../common/app.exception.js';
 import { ErrorCode } from '../common/error-codes.js';
 
 export const AnnouncementsError = {
@@ -7,17 +7,7 @@ export const AnnouncementsError = {
 } as const;
 export type AnnouncementsError = (typeof AnnouncementsError)[keyof typeof AnnouncementsError];
 
-export class AnnouncementsException extends AppException {
-  constructor(
-    override readonly reason: AnnouncementsError,
-    code: ErrorCode,
-    message: string,
-    details?: unknown,
-  ) {
-    super(code, message, details);
-    this.name = 'AnnouncementsException';
-  }
-
+export class AnnouncementsException extends ModuleException<AnnouncementsError> {
   static notAdmin(): AnnouncementsException {
     return new AnnouncementsException(
       AnnouncementsError.NOT_ADMIN,

@@ -1,4 +1,4 @@
-import { AppException } from '../common/app.exception.js';
+import { ModuleException } from '../common/app.exception.js';
 import { ErrorCode } from '../common/error-codes.js';
 
 /** Why a board operation was refused; `code` is the contract's error code. */
@@ -16,17 +16,7 @@ export const BoardsError = {
 export type BoardsError = (typeof BoardsError)[keyof typeof BoardsError];
 
 /** A coded board error, mapped to an HTTP body or an `error` frame by the one filter. */
-export class BoardsException extends AppException {
-  constructor(
-    override readonly reason: BoardsError,
-    code: ErrorCode,
-    message: string,
-    details?: unknown,
-  ) {
-    super(code, message, details);
-    this.name = 'BoardsException';
-  }
-
+export class BoardsException extends ModuleException<BoardsError> {
   static notMember(boardId: string): BoardsException {
     return new BoardsException(
       BoardsError.NOT_MEMBER,

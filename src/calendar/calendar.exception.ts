@@ -1,4 +1,4 @@
-import { AppException } from '../common/app.exception.js';
+import { ModuleException } from '../common/app.exception.js';
 import { ErrorCode } from '../common/error-codes.js';
 
 /** Why a calendar operation was refused; `code` is the contract's error code. */
@@ -15,17 +15,7 @@ export const CalendarError = {
 } as const;
 export type CalendarError = (typeof CalendarError)[keyof typeof CalendarError];
 
-export class CalendarException extends AppException {
-  constructor(
-    override readonly reason: CalendarError,
-    code: ErrorCode,
-    message: string,
-    details?: unknown,
-  ) {
-    super(code, message, details);
-    this.name = 'CalendarException';
-  }
-
+export class CalendarException extends ModuleException<CalendarError> {
   static noAccess(calendarId: string): CalendarException {
     return new CalendarException(
       CalendarError.NO_ACCESS,

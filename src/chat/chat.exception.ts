@@ -1,4 +1,4 @@
-import { AppException } from '../common/app.exception.js';
+import { ModuleException } from '../common/app.exception.js';
 import { ErrorCode } from '../common/error-codes.js';
 
 export type ChatErrorReason =
@@ -16,17 +16,7 @@ export type ChatErrorReason =
   | 'CLIENT_MSG_ID_REUSED';
 
 /** Coded errors of the chat module; `reason` says which rule, `code` is the contract's. */
-export class ChatException extends AppException {
-  constructor(
-    override readonly reason: ChatErrorReason,
-    code: ErrorCode,
-    message: string,
-    details?: unknown,
-  ) {
-    super(code, message, details);
-    this.name = 'ChatException';
-  }
-
+export class ChatException extends ModuleException<ChatErrorReason> {
   /** Also for a conversation or message that does not exist: existence is not revealed. */
   static notParticipant(): ChatException {
     return new ChatException(

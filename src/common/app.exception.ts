@@ -53,3 +53,19 @@ export class AppException extends Error {
     return new AppException(ErrorCode.TOO_LARGE, message);
   }
 }
+
+/**
+ * A module's coded refusal: the contract's `code` plus the module's own
+ * `reason` (a closed set per module, e.g. `ChatErrorReason`).
+ */
+export class ModuleException<R extends string> extends AppException {
+  constructor(
+    override readonly reason: R,
+    code: ErrorCode,
+    message: string,
+    details?: unknown,
+  ) {
+    super(code, message, details);
+    this.name = new.target.name;
+  }
+}

@@ -1,4 +1,4 @@
-import { AppException } from '../common/app.exception.js';
+import { ModuleException } from '../common/app.exception.js';
 import { ErrorCode } from '../common/error-codes.js';
 
 export const NotificationsError = {
@@ -9,17 +9,7 @@ export const NotificationsError = {
 export type NotificationsError = (typeof NotificationsError)[keyof typeof NotificationsError];
 
 /** Coded errors of the notifications module. */
-export class NotificationsException extends AppException {
-  constructor(
-    override readonly reason: NotificationsError,
-    code: ErrorCode,
-    message: string,
-    details?: unknown,
-  ) {
-    super(code, message, details);
-    this.name = 'NotificationsException';
-  }
-
+export class NotificationsException extends ModuleException<NotificationsError> {
   static userNotFound(): NotificationsException {
     return new NotificationsException(
       NotificationsError.USER_NOT_FOUND,

@@ -1,4 +1,4 @@
-import { AppException } from '../common/app.exception.js';
+import { ModuleException } from '../common/app.exception.js';
 import { ErrorCode } from '../common/error-codes.js';
 
 export const PresenceError = {
@@ -6,16 +6,7 @@ export const PresenceError = {
 } as const;
 export type PresenceError = (typeof PresenceError)[keyof typeof PresenceError];
 
-export class PresenceException extends AppException {
-  constructor(
-    override readonly reason: PresenceError,
-    code: ErrorCode,
-    message: string,
-  ) {
-    super(code, message);
-    this.name = 'PresenceException';
-  }
-
+export class PresenceException extends ModuleException<PresenceError> {
   static anonymous(): PresenceException {
     return new PresenceException(
       PresenceError.ANONYMOUS,

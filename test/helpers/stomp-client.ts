@@ -1,4 +1,5 @@
 import WebSocket from 'ws';
+import { FrameRecorder } from './frame-recorder.js';
 import { StompFrame } from '../../src/realtime/protocols/stomp/stomp-frame.js';
 import { StompParser } from '../../src/realtime/protocols/stomp/stomp-parser.js';
 
@@ -14,24 +15,19 @@ export interface RawStompOptions {
  * tests use @stomp/stompjs and sockjs-client themselves.)
  */
 export class RawStomp {
-  readonly frames: StompFrame[] = [];
+  private readonly recorder = new FrameRecorder<StompFrame>((recent) =>
+    recent.map((f) => `${f.command} ${JSON.stringify(f.headers)} ${f.bodyText()}`).join(' | '),
+  );
+  readonly frames = this.recorder.frames;
   heartbeats = 0;
   readonly closed: Promise<{ code: number; reason: string }>;
   private readonly parser = new StompParser({ maxFrameSize: 1 << 22 });
-  private waiters: { pred: (f: StompFrame) => boolean; resolve: (f: StompFrame) => void }[] = [];
 
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data: Buffer) => {
       const r = this.parser.push(data);
       this.heartbeats += r.heartbeats;
-      for (const f of r.frames) {
-        this.frames.push(f);
-        this.waiters = this.waiters.filter((w) => {
-          if (!w.pred(f)) return true;
-          w.resolve(f);
-          return false;
-        });
-      }
+      for (const f of r.frames) this.recorder.push(f);
     });
     this.closed = new Promise((resolve) =>
       ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
@@ -61,29 +57,7 @@ export class RawStomp {
   }
 
   next(pred: (f: StompFrame) => boolean, timeoutMs = 5000): Promise<StompFrame> {
-    const found = this.frames.find(pred);
-    if (found) return Promise.resolve(found);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () =>
-          reject(
-            new Error(
-              `no matching STOMP frame within ${timeoutMs} ms; got ${this.frames
-                .slice(-5)
-                .map((f) => `${f.command} ${JSON.stringify(f.headers)} ${f.bodyText()}`)
-                .join(' | ')}`,
-            ),
-          ),
-        timeoutMs,
-      );
-      this.waiters.push({
-        pred,
-        resolve: (f) => {
-          clearTimeout(timer);
-          resolve(f);
-        },
-      });
-    });
+    return this.recorder.next(pred, timeoutMs);
   }
 
   /** CONNECT and wait for CONNECTED. */

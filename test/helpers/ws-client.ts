@@ -1,4 +1,5 @@
 import WebSocket from 'ws';
+import { FrameRecorder } from './frame-recorder.js';
 
 export interface Frame {
   type: string;
@@ -16,22 +17,13 @@ export interface WsOptions {
 
 /** A real `ws` client that records every frame, for awaiting and asserting. */
 export class TestSocket {
-  readonly frames: Frame[] = [];
-  private waiters: { pred: (f: Frame) => boolean; resolve: (f: Frame) => void }[] = [];
+  private readonly recorder = new FrameRecorder<Frame>((recent) => JSON.stringify(recent));
+  readonly frames = this.recorder.frames;
   private seq = 0;
-  /** Resolves with the close code and reason; never rejects. */
   readonly closed: Promise<{ code: number; reason: string }>;
 
   constructor(readonly ws: WebSocket) {
-    ws.on('message', (data) => {
-      const frame = JSON.parse(data.toString()) as Frame;
-      this.frames.push(frame);
-      this.waiters = this.waiters.filter((w) => {
-        if (!w.pred(frame)) return true;
-        w.resolve(frame);
-        return false;
-      });
-    });
+    ws.on('message', (data) => this.recorder.push(JSON.parse(data.toString()) as Frame));
     this.closed = new Promise((resolve) =>
       ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
     );
@@ -39,26 +31,7 @@ export class TestSocket {
 
   /** The first frame (already received or to come) matching `pred`. */
   next(pred: (f: Frame) => boolean, timeoutMs = 5000): Promise<Frame> {
-    const found = this.frames.find(pred);
-    if (found) return Promise.resolve(found);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () =>
-          reject(
-            new Error(
-              `no matching frame within ${timeoutMs} ms; got ${JSON.stringify(this.frames.slice(-5))}`,
-            ),
-          ),
-        timeoutMs,
-      );
-      this.waiters.push({
-        pred,
-        resolve: (f) => {
-          clearTimeout(timer);
-          resolve(f);
-        },
-      });
-    });
+    return this.recorder.next(pred, timeoutMs);
   }
 
   send(frame: object | string): void {

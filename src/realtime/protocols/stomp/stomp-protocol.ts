@@ -20,7 +20,7 @@ import type { ReplySlot } from '../../session/reply-order.js';
 import type { Subscription } from '../../session/session.js';
 import type { Connection } from '../../transports/connection.js';
 import { resolveSend, resolveSubscribe } from './destinations.js';
-import { negotiateVersion, StompFrame, type StompVersion } from './stomp-frame.js';
+import { isClientCommand, negotiateVersion, StompFrame, type StompVersion } from './stomp-frame.js';
 import { AckMode, FollowTag, StompSession, StompSubscription } from './stomp-session.js';
 import {
   encodeFrame,
@@ -202,7 +202,7 @@ export class StompProtocol implements OnModuleDestroy {
 
   private onFrame(session: StompSession, frame: StompFrame): void {
     this.metrics.framesIn.inc({
-      type: KNOWN_COMMANDS.has(frame.command) ? `stomp.${frame.command}` : 'other',
+      type: isClientCommand(frame.command) ? `stomp.${frame.command}` : 'other',
     });
     const reply = session.reserveReply();
     const receipt = frame.header('receipt');
@@ -744,20 +744,6 @@ export class StompProtocol implements OnModuleDestroy {
 const PROTOCOL_ERROR = 1002;
 const POLICY_VIOLATION = 1008;
 const SERVER_ERROR = 1011;
-
-const KNOWN_COMMANDS = new Set([
-  'CONNECT',
-  'STOMP',
-  'SEND',
-  'SUBSCRIBE',
-  'UNSUBSCRIBE',
-  'ACK',
-  'NACK',
-  'BEGIN',
-  'COMMIT',
-  'ABORT',
-  'DISCONNECT',
-]);
 
 function topicKey(subscriptionId: string): string {
   return `stomp:${subscriptionId}`;
