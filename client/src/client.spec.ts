@@ -213,6 +213,28 @@ describe('commands', () => {
     await expect(msg).resolves.toEqual({ id: 'm1', content: 'hi' });
   });
 
+  it('keeps the order of commands issued while the resubscriptions read storage', async () => {
+    let release: (offset: number) => void = () => undefined;
+    const stored = new Promise<number>((resolve) => (release = resolve));
+    const { client, ws } = setup({ storage: { get: () => stored, set: () => undefined } });
+    client.subscribe('chat:1', () => undefined);
+    await tick();
+    void client.request('chat.send', { conversationId: 'c1', content: 'first' }).catch(() => 0);
+    ws.last().greet();
+    void client.request('chat.send', { conversationId: 'c1', content: 'second' }).catch(() => 0);
+    expect(ws.last().sent).toEqual([]);
+    release(7);
+    await tick();
+    const s = ws.last();
+    expect(s.sent.map((f) => f.type)).toEqual(['subscribe', 'chat.send', 'chat.send']);
+    expect(s.sent[0].since).toBe(7);
+    expect(s.sentOf('chat.send').map((f) => (f.data as { content: string }).content)).toEqual([
+      'first',
+      'second',
+    ]);
+    client.close();
+  });
+
   it('resends an in-flight chat.send with the same clientMsgId; fails other in-flight commands', async () => {
     const { client, ws } = setup();
     await tick();

@@ -230,7 +230,8 @@ export class RealtimeClient<
           this.inflight.delete(p.id);
           reject(new RtError('TIMEOUT', `${type}: no reply within ${timeoutMs} ms`));
         }, timeoutMs);
-      if (this.ready) this.dispatch(p);
+      // Behind anything still queued, so that commands go out in the order issued.
+      if (this.ready && this.queue.size === 0) this.dispatch(p);
       else if (!this.queue.push(p))
         this.settle(p, new RtError('QUEUE_FULL', 'Too many queued commands'));
     }) as Promise<C[K]['result']>;
@@ -693,7 +694,10 @@ export class RealtimeClient<
         }
       }
       if (e.code === 'NETWORK' && p.idempotent && !this.stopped) {
+        // The server did not answer: the stream is likely gone too. Reconnecting
+        // flushes the queue once the stream is back, this command first.
         this.queue.requeueFirst([p]);
+        if (this.ready && this.kind === 'sse') this.lost(1006, true);
         return;
       }
       this.settle(p, e);
