@@ -1,9 +1,12 @@
 import { Parser, DiagnosticSeverity } from '@asyncapi/parser';
 import { load } from 'js-yaml';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import * as prettier from 'prettier';
+import ts from 'typescript';
 import { channelKey, messageKey, SOCKET_CHANNEL } from '../../src/docs/asyncapi.builder.js';
+import { CLIENT_TYPES_PATH, renderClientTypes } from '../../src/docs/client-types.js';
 import {
   isJsonObject,
   type JsonObject,
@@ -88,6 +91,12 @@ function deref(doc: JsonObject, value: JsonValue | undefined): JsonObject {
   const ref = get(value, '$ref');
   if (typeof ref !== 'string') return object(value);
   return deref(doc, get(doc, ...ref.slice(2).split('/')));
+}
+
+async function formatted(relative: string, text: string): Promise<string> {
+  const file = path.join(ROOT, relative);
+  const options = (await prettier.resolveConfig(file)) ?? {};
+  return prettier.format(text, { ...options, filepath: file });
 }
 
 describe('the AsyncAPI document of the socket protocol', () => {
@@ -269,5 +278,23 @@ describe('the AsyncAPI document of the socket protocol', () => {
     expect(rest).toEqual(
       expect.arrayContaining(Object.keys(object(get(doc, 'components', 'schemas')))),
     );
+  });
+
+  it(`keeps ${CLIENT_TYPES_PATH} generated from it (npm run generate:client-types)`, async () => {
+    const committed = readFileSync(path.join(ROOT, CLIENT_TYPES_PATH), 'utf8');
+    expect(committed).toBe(await formatted(CLIENT_TYPES_PATH, renderClientTypes(doc)));
+    // And it compiles on its own, strictly.
+    const program = ts.createProgram([path.join(ROOT, CLIENT_TYPES_PATH)], {
+      strict: true,
+      noEmit: true,
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      types: [],
+    });
+    const problems = ts
+      .getPreEmitDiagnostics(program)
+      .map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+    expect(problems).toEqual([]);
   });
 });
