@@ -1,6 +1,7 @@
 // Writes what is generated from the socket protocol's AsyncAPI document:
 //   node scripts/generate-protocol.mjs client-types   client/src/generated/protocol.ts
-// (`npm run generate:client-types`).
+//   node scripts/generate-protocol.mjs protocol-docs  the tables of docs/protocol.md
+// (`npm run generate:client-types`, `npm run generate:protocol-docs`).
 //
 // The document comes from GET /docs/asyncapi of the app itself: built, then
 // booted on a free port against a throw-away PostgreSQL (scripts/services.mjs),
@@ -9,7 +10,7 @@
 // The same render functions (src/docs/) back the test that fails when a
 // committed file falls behind the code.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as prettier from 'prettier';
@@ -23,6 +24,14 @@ const TARGETS = {
   'client-types': async (doc) => {
     const { renderClientTypes, CLIENT_TYPES_PATH } = await dist('docs/client-types.js');
     await writeFormatted(CLIENT_TYPES_PATH, renderClientTypes(doc));
+  },
+  'protocol-docs': async (doc) => {
+    const { renderProtocolTables, spliceGenerated, PROTOCOL_GUIDE_PATH } =
+      await dist('docs/protocol-tables.js');
+    let guide = readFileSync(path.join(root, PROTOCOL_GUIDE_PATH), 'utf8');
+    for (const [name, table] of Object.entries(renderProtocolTables(doc)))
+      guide = spliceGenerated(guide, name, table);
+    await writeFormatted(PROTOCOL_GUIDE_PATH, guide);
   },
 };
 

@@ -6,7 +6,7 @@ import { RealtimeGateway } from '../realtime/realtime.gateway.js';
 import { AnnouncementsService } from './announcements.service.js';
 import { AnnouncementView, PublishAnnouncementBody } from './dto/announcement.dto.js';
 
-/** `announcement.publish` (admins; PROTOCOL.md section 6); the ack carries the announcement. */
+/** `announcement.publish` (admins; docs/protocol.md, "Commands and events"); the ack carries the announcement. */
 @RealtimeGateway()
 export class AnnouncementsGateway {
   constructor(private readonly announcements: AnnouncementsService) {}

@@ -17,7 +17,7 @@ import {
   UpdateColumnCommand,
 } from './dto/board.dto.js';
 
-/** Socket commands of the boards module (PROTOCOL.md section 6); the ack carries the entity. */
+/** Socket commands of the boards module (docs/protocol.md, "Commands and events"); the ack carries the entity. */
 @RealtimeGateway()
 export class BoardsGateway {
   constructor(

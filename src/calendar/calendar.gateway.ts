@@ -8,7 +8,7 @@ import { CalendarService } from './calendar.service.js';
 import { CalendarEventDeletedView, CalendarEventView } from './dto/calendar-views.dto.js';
 import { CreateEventCommand, DeleteEventCommand, UpdateEventCommand } from './dto/calendar.dto.js';
 
-/** Socket commands of the calendar module (PROTOCOL.md section 6); the ack carries the event. */
+/** Socket commands of the calendar module (docs/protocol.md, "Commands and events"); the ack carries the event. */
 @RealtimeGateway()
 export class CalendarGateway {
   constructor(private readonly calendars: CalendarService) {}

@@ -16,7 +16,7 @@ import {
 import { MessagesService } from './messages.service.js';
 import { TypingService } from './typing.service.js';
 
-/** Socket commands of chat (PROTOCOL.md section 6); each ack carries the resulting entity. */
+/** Socket commands of chat (docs/protocol.md, "Commands and events"); each ack carries the resulting entity. */
 @RealtimeGateway()
 export class ChatGateway {
   constructor(

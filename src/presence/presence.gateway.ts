@@ -6,7 +6,7 @@ import { RealtimeGateway } from '../realtime/realtime.gateway.js';
 import { PresenceView, SetPresenceBody } from './dto/presence.dto.js';
 import { PresenceService } from './presence.service.js';
 
-/** `presence.set` (PROTOCOL.md section 6); the ack carries the caller's presence. */
+/** `presence.set` (docs/protocol.md, "Commands and events"); the ack carries the caller's presence. */
 @RealtimeGateway()
 export class PresenceGateway {
   constructor(private readonly presence: PresenceService) {}

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as prettier from 'prettier';
 import ts from 'typescript';
+import { WebSocket } from 'ws';
 import { channelKey, messageKey, SOCKET_CHANNEL } from '../../src/docs/asyncapi.builder.js';
 import { CLIENT_TYPES_PATH, renderClientTypes } from '../../src/docs/client-types.js';
 import {
@@ -13,9 +14,15 @@ import {
   type JsonValue,
   refName,
 } from '../../src/docs/json-schema.js';
+import {
+  PROTOCOL_GUIDE_PATH,
+  renderProtocolTables,
+  spliceGenerated,
+} from '../../src/docs/protocol-tables.js';
 import { CommandRunner } from '../../src/realtime/kernel/command-runner.js';
 import { JsonCommands } from '../../src/realtime/protocols/json/json-commands.js';
 import { resolveSubscribe } from '../../src/realtime/protocols/stomp/destinations.js';
+import { expectEventually } from '../helpers/eventually.js';
 import { startTestApp, TestApp } from '../helpers/test-app.js';
 
 const ROOT = process.cwd();
@@ -122,6 +129,73 @@ describe('the AsyncAPI document of the socket protocol', () => {
 
   afterAll(async () => {
     await t.close();
+  });
+
+  it(`runs the walkthrough of ${PROTOCOL_GUIDE_PATH}: its browser snippet prints a message sent over REST`, async () => {
+    const guide = readFileSync(path.join(ROOT, PROTOCOL_GUIDE_PATH), 'utf8');
+    const code = /<!-- This snippet is run by [^>]*-->\s*```js\n([\s\S]*?)```/.exec(guide)?.[1];
+    expect(code).toBeDefined();
+    // The curl commands of the walkthrough, over fetch.
+    const api = `${t.baseUrl}/api`;
+    const post = async (route: string, body: object, token?: string): Promise<JsonObject> => {
+      const res = await fetch(`${api}${route}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        body: JSON.stringify(body),
+      });
+      expect(res.status).toBeLessThan(300);
+      return object((await res.json()) as JsonValue);
+    };
+    const register = (name: string): Promise<JsonObject> =>
+      post('/auth/register', {
+        email: `${name}-${Date.now()}@example.com`,
+        password: 'correct-horse-battery',
+        displayName: name,
+      });
+    const alice = await register('alice');
+    const bob = await register('bob');
+    const aliceToken = String(alice.accessToken);
+    const conversation = await post(
+      '/conversations',
+      { participantIds: [get(bob, 'user', 'id')] },
+      aliceToken,
+    );
+
+    const source = code!
+      .replace("'<Bob’s access token>'", JSON.stringify(bob.accessToken))
+      .replace("'chat:<conversation id>'", JSON.stringify(`chat:${String(conversation.id)}`))
+      .replace('ws://localhost:3000/ws', `ws://127.0.0.1:${t.port}/ws`);
+    expect(source).not.toMatch(/<[^>]*>|localhost/);
+    const printed: unknown[][] = [];
+    const run = new Function('WebSocket', 'console', `${source}\nreturn ws;`) as (
+      webSocket: typeof WebSocket,
+      console: { log: (...args: unknown[]) => void },
+    ) => WebSocket;
+    const ws = run(WebSocket, { log: (...args) => printed.push(args) });
+    try {
+      await expectEventually(() =>
+        expect(printed).toContainEqual(['subscribed', expect.objectContaining({ offset: 0 })]),
+      );
+      await post(
+        `/conversations/${String(conversation.id)}/messages`,
+        { content: 'Hello, Bob' },
+        aliceToken,
+      );
+      await expectEventually(() =>
+        expect(printed).toContainEqual([
+          'chat.message.created',
+          expect.objectContaining({ content: 'Hello, Bob', editedAt: null }),
+        ]),
+      );
+    } finally {
+      const closed = new Promise((resolve) => ws.once('close', resolve));
+      ws.close();
+      await closed;
+    }
+    expect(printed.at(-1)?.[0]).toBe('closed');
   });
 
   it('is served without a token and is valid AsyncAPI 3.0', async () => {
@@ -296,5 +370,13 @@ describe('the AsyncAPI document of the socket protocol', () => {
       .getPreEmitDiagnostics(program)
       .map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
     expect(problems).toEqual([]);
+  });
+
+  it(`keeps the command and event tables of ${PROTOCOL_GUIDE_PATH} generated from it (npm run generate:protocol-docs)`, async () => {
+    const committed = readFileSync(path.join(ROOT, PROTOCOL_GUIDE_PATH), 'utf8');
+    let fresh = committed;
+    for (const [name, table] of Object.entries(renderProtocolTables(doc)))
+      fresh = spliceGenerated(fresh, name, table);
+    expect(committed).toBe(await formatted(PROTOCOL_GUIDE_PATH, fresh));
   });
 });
