@@ -1,7 +1,5 @@
-import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Logger as PinoLogger } from 'pino';
 import { AppModule } from './app.module.js';
 import { installBodyParser } from './common/http/body-parser.js';
@@ -9,6 +7,7 @@ import { createHttpLogger } from './common/logging/http-logger.js';
 import { NestPinoLogger } from './common/logging/logger.js';
 import type { AppConfig } from './config/app-config.js';
 import { runMigrations } from './database/run-migrations.js';
+import { setupDocs } from './docs/docs.setup.js';
 import { httpMetrics } from './realtime/metrics/http-metrics.js';
 import { MetricsService } from './realtime/metrics/metrics.service.js';
 import { SockJsTransport } from './realtime/transports/sockjs/sockjs.transport.js';
@@ -55,15 +54,5 @@ export function configureApp(
   app.use(app.get(SockJsTransport).middleware());
   installBodyParser(app, config.bodyLimitBytes, logger);
   if (config.corsOrigins) app.enableCors({ origin: [...config.corsOrigins], credentials: true });
-  setupOpenApi(app);
-}
-
-function setupOpenApi(app: INestApplication): void {
-  const doc = new DocumentBuilder()
-    .setTitle('Real-time backend')
-    .setDescription('REST side of the real-time contract (PROTOCOL.md). The socket lives at /ws.')
-    .setVersion('1')
-    .addBearerAuth()
-    .build();
-  SwaggerModule.setup('docs', app, SwaggerModule.createDocument(app, doc));
+  setupDocs(app);
 }

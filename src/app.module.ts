@@ -10,6 +10,7 @@ import type { AppConfig } from './config/app-config.js';
 import { AppConfigModule } from './config/config.module.js';
 import { LoggerModule } from './common/logging/logger.module.js';
 import { dataSourceOptions } from './database/data-source-options.js';
+import { DocsModule } from './docs/docs.module.js';
 import { FEATURES } from './feature-modules.js';
 import { HealthModule } from './health/health.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
@@ -34,6 +35,7 @@ export class AppModule {
         AuthModule,
         RealtimeModule,
         HealthModule,
+        DocsModule,
         ...FEATURES.map((f) => f.module),
         ...features,
       ],

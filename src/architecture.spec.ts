@@ -9,6 +9,7 @@ import path from 'node:path';
 const KERNEL_DOOR = new Set([
   'realtime/realtime.service.js',
   'realtime/realtime.gateway.js',
+  'realtime/command-ack.decorator.js',
   'realtime/channels/channel-access.guard.js',
   'realtime/channels/channel-name.js',
   'realtime/limits/limit.decorators.js',

@@ -16,7 +16,7 @@ const ROLE = /(Body|Command|Query|View|Page|Fields?)$/;
 const SHAPE_NAME = /(Body|Command|Query|View|Page)$/;
 
 const SRC = path.resolve(process.cwd(), 'src');
-/** The kernel's frames are PROTOCOL.md's, and its "commands" are frame types, not DTOs. */
+/** The kernel's frames are the protocol's own (docs/protocol.md), and its "commands" are frame types, not DTOs. */
 const KERNEL = path.join(SRC, 'realtime');
 
 function sourceFiles(dir: string): string[] {

@@ -15,7 +15,7 @@ import {
   PublishAnnouncementBody,
 } from './dto/announcement.dto.js';
 
-/** REST side of announcements (PROTOCOL.md section 7); same service as the gateway. */
+/** REST side of announcements (its routes: the OpenAPI document at /docs); same service as the gateway. */
 @ApiTags('announcements')
 @Controller('api/announcements')
 export class AnnouncementsController {

@@ -45,7 +45,7 @@ import {
 
 const uuid = new ParseUUIDPipe();
 
-/** REST side of the boards module (PROTOCOL.md section 7); same service as the gateway. */
+/** REST side of the boards module (its routes: the OpenAPI document at /docs); same service as the gateway. */
 @ApiTags('boards')
 @ApiBearerAuth()
 @Controller('api')

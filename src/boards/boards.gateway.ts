@@ -2,6 +2,7 @@ import { MessageBody, SubscribeMessage } from '@nestjs/websockets';
 import type { AuthUser } from '../auth/auth.types.js';
 import { CurrentUser } from '../auth/guards/decorators.js';
 import { ChannelAccess } from '../realtime/channels/channel-access.guard.js';
+import { Acks } from '../realtime/command-ack.decorator.js';
 import { RealtimeGateway } from '../realtime/realtime.gateway.js';
 import { BoardCardsService } from './board-cards.service.js';
 import { BoardColumnsService } from './board-columns.service.js';
@@ -16,7 +17,7 @@ import {
   UpdateColumnCommand,
 } from './dto/board.dto.js';
 
-/** Socket commands of the boards module (PROTOCOL.md section 6); the ack carries the entity. */
+/** Socket commands of the boards module (docs/protocol.md, "Commands and events"); the ack carries the entity. */
 @RealtimeGateway()
 export class BoardsGateway {
   constructor(
@@ -25,6 +26,7 @@ export class BoardsGateway {
   ) {}
 
   @SubscribeMessage('board.column.create')
+  @Acks(ColumnView, 'Adds a column (editor or owner)')
   @ChannelAccess({ prefix: 'board', field: 'boardId' })
   createColumn(
     @CurrentUser() user: AuthUser,
@@ -34,6 +36,7 @@ export class BoardsGateway {
   }
 
   @SubscribeMessage('board.column.update')
+  @Acks(ColumnView, 'Renames or moves a column at its current `version`')
   updateColumn(
     @CurrentUser() user: AuthUser,
     @MessageBody() { columnId, ...dto }: UpdateColumnCommand,
@@ -42,6 +45,7 @@ export class BoardsGateway {
   }
 
   @SubscribeMessage('board.column.delete')
+  @Acks(ColumnDeletedView, 'Deletes a column and its cards at its current `version`')
   deleteColumn(
     @CurrentUser() user: AuthUser,
     @MessageBody() dto: DeleteColumnCommand,
@@ -50,6 +54,7 @@ export class BoardsGateway {
   }
 
   @SubscribeMessage('board.card.create')
+  @Acks(CardView, 'Adds a card to a column (editor or owner)')
   @ChannelAccess({ prefix: 'board', field: 'boardId' })
   createCard(
     @CurrentUser() user: AuthUser,
@@ -59,6 +64,7 @@ export class BoardsGateway {
   }
 
   @SubscribeMessage('board.card.update')
+  @Acks(CardView, 'Edits a card at its current `version`')
   updateCard(
     @CurrentUser() user: AuthUser,
     @MessageBody() { cardId, ...dto }: UpdateCardCommand,
@@ -67,6 +73,10 @@ export class BoardsGateway {
   }
 
   @SubscribeMessage('board.card.move')
+  @Acks(
+    CardView,
+    'Moves a card within or across columns, after `afterCardId` (null: top of the column)',
+  )
   moveCard(
     @CurrentUser() user: AuthUser,
     @MessageBody() { cardId, ...dto }: MoveCardCommand,
@@ -75,6 +85,7 @@ export class BoardsGateway {
   }
 
   @SubscribeMessage('board.card.delete')
+  @Acks(CardDeletedView, 'Deletes a card at its current `version`')
   deleteCard(
     @CurrentUser() user: AuthUser,
     @MessageBody() dto: DeleteCardCommand,

@@ -42,7 +42,7 @@ import {
 
 const uuid = new ParseUUIDPipe();
 
-/** REST side of the calendar module (PROTOCOL.md section 7); same service as the gateway. */
+/** REST side of the calendar module (its routes: the OpenAPI document at /docs); same service as the gateway. */
 @ApiTags('calendar')
 @ApiBearerAuth()
 @Controller('api')

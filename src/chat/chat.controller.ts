@@ -34,7 +34,7 @@ import { MessagesService } from './messages.service.js';
 /** Room for 500 quoted UUIDs (about 20 KB) over the default 16 KiB command limit. */
 const PARTICIPANT_LIST_BYTES = 32 * 1024;
 
-/** REST side of chat (PROTOCOL.md section 7): the same services as the socket commands. */
+/** REST side of chat (its routes: the OpenAPI document at /docs): the same services as the socket commands. */
 @ApiTags('chat')
 @ApiBearerAuth()
 @Controller('api')

@@ -3,8 +3,9 @@ import type { AuthUser } from '../auth/auth.types.js';
 import { CurrentUser } from '../auth/guards/decorators.js';
 import { CreatedOrExisting } from '../common/created-or-existing/created-or-existing.js';
 import { ChannelAccess } from '../realtime/channels/channel-access.guard.js';
+import { Acks } from '../realtime/command-ack.decorator.js';
 import { RealtimeGateway } from '../realtime/realtime.gateway.js';
-import type { MessageView, ReadStateView, TypingView } from './dto/chat-views.dto.js';
+import { MessageView, ReadStateView, TypingView } from './dto/chat-views.dto.js';
 import {
   DeleteMessageCommand,
   EditMessageCommand,
@@ -15,7 +16,7 @@ import {
 import { MessagesService } from './messages.service.js';
 import { TypingService } from './typing.service.js';
 
-/** Socket commands of chat (PROTOCOL.md section 6); each ack carries the resulting entity. */
+/** Socket commands of chat (docs/protocol.md, "Commands and events"); each ack carries the resulting entity. */
 @RealtimeGateway()
 export class ChatGateway {
   constructor(
@@ -29,6 +30,10 @@ export class ChatGateway {
    * that inserts (FORBIDDEN otherwise): no separate check per send.
    */
   @SubscribeMessage('chat.send')
+  @Acks(
+    MessageView,
+    'Sends a message to a conversation of yours; a retry with the same `clientMsgId` acks the first message and publishes nothing',
+  )
   send(
     @CurrentUser() user: AuthUser,
     @MessageBody() dto: SendMessageCommand,
@@ -37,6 +42,7 @@ export class ChatGateway {
   }
 
   @SubscribeMessage('chat.edit')
+  @Acks(MessageView, 'Edits one of your messages (sender only)')
   edit(
     @CurrentUser() user: AuthUser,
     @MessageBody() dto: EditMessageCommand,
@@ -46,6 +52,7 @@ export class ChatGateway {
 
   /** Acks with the tombstone. */
   @SubscribeMessage('chat.delete')
+  @Acks(MessageView, 'Deletes a message (sender or admin); acks with the tombstone')
   delete(
     @CurrentUser() user: AuthUser,
     @MessageBody() dto: DeleteMessageCommand,
@@ -54,12 +61,14 @@ export class ChatGateway {
   }
 
   @SubscribeMessage('chat.read')
+  @Acks(ReadStateView, 'Moves your read cursor to a message; acks with your unread count')
   @ChannelAccess({ prefix: 'chat', field: 'conversationId' })
   read(@CurrentUser() user: AuthUser, @MessageBody() dto: ReadCommand): Promise<ReadStateView> {
     return this.messages.read(user, dto);
   }
 
   @SubscribeMessage('chat.typing')
+  @Acks(TypingView, 'Starts or stops your typing indicator (ephemeral; not sent back to you)')
   @ChannelAccess({ prefix: 'chat', field: 'conversationId' })
   typing(@CurrentUser() user: AuthUser, @MessageBody() dto: TypingCommand): Promise<TypingView> {
     return this.typingService.typing(user, dto);

@@ -1,6 +1,6 @@
 import { HttpStatus } from '@nestjs/common';
 
-/** The error codes of the contract (PROTOCOL.md section 3), shared by HTTP and socket errors. */
+/** The error codes of the contract (docs/protocol.md, "Errors and close codes"), shared by HTTP and socket errors. */
 export const ErrorCode = {
   BAD_REQUEST: 'BAD_REQUEST',
   UNAUTHORIZED: 'UNAUTHORIZED',

@@ -5,7 +5,7 @@ import { CurrentUser } from '../auth/guards/decorators.js';
 import { PresenceQuery, PresenceView, SetPresenceBody } from './dto/presence.dto.js';
 import { PresenceService } from './presence.service.js';
 
-/** REST side of presence (PROTOCOL.md section 7); same service as the gateway. */
+/** REST side of presence (its routes: the OpenAPI document at /docs); same service as the gateway. */
 @ApiTags('presence')
 @ApiBearerAuth()
 @Controller('api/presence')

@@ -11,6 +11,7 @@ import {
   EventChannel,
   EventData,
   EventItem,
+  EventSpec,
   EventSpecs,
   PersistedEvent,
 } from './events/event-catalogue.js';
@@ -136,6 +137,11 @@ export class RealtimeService {
   /** A module's event declarations (its `<module>.events.ts`), registered once at start-up. */
   registerEvents(module: string, events: EventSpecs): void {
     this.catalogue.register(module, events);
+  }
+
+  /** Every registered event declaration, by name: read-only, for the protocol documents. */
+  declaredEvents(): ReadonlyMap<string, EventSpec & { module: string }> {
+    return this.catalogue.all();
   }
 
   /** Throws NOT_FOUND / UNAUTHORIZED / FORBIDDEN exactly as a subscribe would. */

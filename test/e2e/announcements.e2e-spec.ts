@@ -8,7 +8,7 @@ const ADMIN_EMAIL = 'boss@example.test';
 
 // No Redis here on purpose: `announcements` is one global channel, and the test
 // Redis is shared by parallel test files with their own databases.
-describe('announcements (PROTOCOL.md sections 4, 6, 7)', () => {
+describe('announcements (docs/protocol.md: channels, commands and events; REST)', () => {
   let t: TestApp;
   let admin: RegisteredUser;
   let user: RegisteredUser;

@@ -16,7 +16,7 @@ interface Card {
   assigneeId: string | null;
 }
 
-describe('boards (PROTOCOL.md sections 4, 6, 7)', () => {
+describe('boards (docs/protocol.md: channels, commands and events; REST)', () => {
   let t: TestApp;
   let owner: RegisteredUser;
   let editor: RegisteredUser;

@@ -14,7 +14,7 @@ interface CalEvent {
   attendeeIds: string[];
 }
 
-describe('calendar (PROTOCOL.md sections 4, 6, 7)', () => {
+describe('calendar (docs/protocol.md: channels, commands and events; REST)', () => {
   let t: TestApp;
   let owner: RegisteredUser;
   let reader: RegisteredUser;

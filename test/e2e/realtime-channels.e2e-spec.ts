@@ -6,7 +6,7 @@ import { connect, TestSocket } from '../helpers/ws-client.js';
 
 const ADMIN_EMAIL = 'channels-admin@example.test';
 
-describe('realtime channels and who may subscribe (PROTOCOL.md section 4)', () => {
+describe('realtime channels and who may subscribe (docs/protocol.md: channels)', () => {
   let t: TestApp;
   let alice: RegisteredUser;
   let bob: RegisteredUser;

@@ -12,7 +12,7 @@ import { connect, TestSocket } from '../helpers/ws-client.js';
 const IDLE_MS = 2000;
 const HEARTBEAT_MS = 500;
 
-describe('realtime idle timeout and dead peers (PROTOCOL.md section 3)', () => {
+describe('realtime idle timeout and dead peers (docs/protocol.md: errors and close codes)', () => {
   let t: TestApp;
   let alice: RegisteredUser;
   const open: TestSocket[] = [];
@@ -80,7 +80,7 @@ describe('realtime idle timeout and dead peers (PROTOCOL.md section 3)', () => {
   });
 });
 
-describe('realtime token expiry on live sockets (PROTOCOL.md section 2)', () => {
+describe('realtime token expiry on live sockets (docs/protocol.md: connecting)', () => {
   let t: TestApp;
   let alice: RegisteredUser;
   const open: TestSocket[] = [];

@@ -78,7 +78,7 @@ function tally(offsets: number[], expected: number): Tally {
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i + 1);
 const offsetsOf = (frames: Frame[]): number[] => frames.map((f) => f.offset as number);
 
-describe('realtime offsets under concurrent writers (PROTOCOL.md section 5)', () => {
+describe('realtime offsets under concurrent writers (docs/protocol.md: offsets, resume and recovery)', () => {
   let t: TestApp;
   let db: pg.Client;
   let users: RegisteredUser[];

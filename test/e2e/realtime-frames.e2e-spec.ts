@@ -8,7 +8,7 @@ import { connect, TestSocket } from '../helpers/ws-client.js';
 const ADMIN_EMAIL = 'frames-admin@example.test';
 const MAX_PAYLOAD = 2048;
 
-describe('realtime frames (PROTOCOL.md section 3)', () => {
+describe('realtime frames (docs/protocol.md: frames and replies)', () => {
   let t: TestApp;
   let alice: RegisteredUser;
   let bob: RegisteredUser;

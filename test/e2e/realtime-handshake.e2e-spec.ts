@@ -7,7 +7,7 @@ import { connect, refusedUpgrade, TestSocket } from '../helpers/ws-client.js';
 
 const ALLOWED_ORIGIN = 'http://allowed.test';
 
-describe('realtime handshake (PROTOCOL.md section 2)', () => {
+describe('realtime handshake (docs/protocol.md: connecting)', () => {
   let t: TestApp;
   let alice: RegisteredUser;
   let bob: RegisteredUser;

@@ -8,7 +8,7 @@ import { connect, Frame, TestSocket } from '../helpers/ws-client.js';
 const LIMIT = 5;
 const ABUSE_THRESHOLD = 3;
 
-describe('realtime rate limits (PROTOCOL.md section 3)', () => {
+describe('realtime rate limits (docs/protocol.md: limits)', () => {
   let t: TestApp;
   const open: TestSocket[] = [];
   const socketOf = async (user?: RegisteredUser): Promise<TestSocket> => {
@@ -186,7 +186,7 @@ describe('realtime rate limit refill (a token bucket)', () => {
   });
 });
 
-describe('command size limit over REST (PROTOCOL.md section 3: TOO_LARGE, HTTP 413)', () => {
+describe('command size limit over REST (docs/protocol.md, limits: TOO_LARGE, HTTP 413)', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await startTestApp({ modules: [TestFeatureModule] });

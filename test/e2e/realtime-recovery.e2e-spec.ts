@@ -9,7 +9,7 @@ import { connect, Frame, TestSocket } from '../helpers/ws-client.js';
 
 const MAX_EVENTS = 5;
 
-describe('realtime offsets and recovery (PROTOCOL.md section 5)', () => {
+describe('realtime offsets and recovery (docs/protocol.md: offsets, resume and recovery)', () => {
   let t: TestApp;
   let db: pg.Client;
   let alice: RegisteredUser;

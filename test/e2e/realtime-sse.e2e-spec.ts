@@ -13,7 +13,7 @@ interface EventData {
   event: string;
 }
 
-describe('realtime Server-Sent Events: GET /api/stream (PROTOCOL.md section 7)', () => {
+describe('realtime Server-Sent Events: GET /api/stream (docs/protocol.md: catching up without a socket)', () => {
   let t: TestApp;
   let alice: RegisteredUser;
   let bob: RegisteredUser;

@@ -58,6 +58,7 @@ export class CreateColumnBody {
   title: string;
 
   @ApiPropertyOptional({
+    type: String,
     format: 'uuid',
     nullable: true,
     description: 'Left out: last column; null: first; else right after that column',
@@ -75,6 +76,7 @@ export class UpdateColumnBody extends VersionField {
   title?: string;
 
   @ApiPropertyOptional({
+    type: String,
     format: 'uuid',
     nullable: true,
     description: 'Moves the column: null first, else right after that column',
@@ -91,18 +93,23 @@ export class DeleteColumnCommand extends IntersectionType(ColumnIdField, Version
 // Cards
 
 class CardFields {
-  @ApiPropertyOptional({ maxLength: 10000, nullable: true })
+  @ApiPropertyOptional({ type: String, maxLength: 10000, nullable: true })
   @IsOptional()
   @IsString()
   @MaxLength(10000)
   description?: string | null;
 
-  @ApiPropertyOptional({ format: 'uuid', nullable: true, description: 'A member of the board' })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description: 'A member of the board',
+  })
   @IsOptional()
   @IsUUID()
   assigneeId?: string | null;
 
-  @ApiPropertyOptional({ format: 'date-time', nullable: true })
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true })
   @IsOptional()
   @IsISO8601({ strict: true })
   dueAt?: string | null;
@@ -127,6 +134,7 @@ export class CreateCardBody extends CardFields {
   title: string;
 
   @ApiPropertyOptional({
+    type: String,
     format: 'uuid',
     nullable: true,
     description: 'Left out: bottom of the column; null: top; else right after that card',
@@ -150,6 +158,7 @@ export class MoveCardBody extends VersionField {
   toColumnId: string;
 
   @ApiPropertyOptional({
+    type: String,
     format: 'uuid',
     nullable: true,
     description: 'null: top of the column; else right after that card (left out: bottom)',
