@@ -27,7 +27,7 @@ export function backoffDelay(
   return Math.floor(random() * ceiling);
 }
 
-/** What to do after the socket closed, by close code (PROTOCOL.md section 3). */
+/** What to do after the socket closed, by close code (docs/protocol.md, "Errors and close codes"). */
 export type CloseDecision =
   | { kind: 'retry'; delayMs: number }
   /** 4401: ask `getToken` again; reconnect only with a different token. */

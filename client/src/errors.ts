@@ -1,5 +1,5 @@
 /**
- * The server's error codes (PROTOCOL.md section 3), and the client's own:
+ * The server's error codes (docs/protocol.md, "Errors and close codes"), and the client's own:
  * `TIMEOUT` (no reply within `timeoutMs`), `CONNECTION_LOST` (the connection
  * dropped after a command that is not safe to send twice had gone out: it may
  * or may not have been applied), `CLOSED` (the client was closed, or stopped

@@ -1,15 +1,15 @@
 import { RealtimeClient } from './client.js';
-import type { ClientOptions, CommandMapShape, LooseCommandMap, LooseEventMap } from './types.js';
+import type { CommandMap, EventMap } from './generated/protocol.js';
+import type { ClientOptions, CommandMapShape } from './types.js';
 
 /**
- * Connects to the server and keeps connected until `close()`. Give the
- * generated maps (or your own) to type events and commands:
- * `connect<EventMap, CommandMap>({ url, getToken })`.
+ * Connects to the server and keeps connected until `close()`. Events and
+ * commands are typed by the maps generated from the server's AsyncAPI document
+ * (`EventMap`, `CommandMap`); give your own maps to type a server of your own.
  */
-export function connect<
-  E extends object = LooseEventMap,
-  C extends CommandMapShape<C> = LooseCommandMap,
->(options: ClientOptions): RealtimeClient<E, C> {
+export function connect<E extends object = EventMap, C extends CommandMapShape<C> = CommandMap>(
+  options: ClientOptions,
+): RealtimeClient<E, C> {
   return new RealtimeClient<E, C>(options);
 }
 
@@ -21,3 +21,5 @@ export { REST_COMMANDS } from './rest.js';
 export { SERVER_EVENT_NAMES } from './sse.js';
 export { renewDelayMs, tokenExpiry } from './token.js';
 export type * from './types.js';
+export type * from './generated/protocol.js';
+export { CHANNEL_PATTERNS, EPHEMERAL_EVENTS } from './generated/protocol.js';

@@ -2,7 +2,7 @@ import { errorFromBody, isRecord, RtError } from './errors.js';
 import type { FetchLike, FetchResponseLike } from './types.js';
 
 /**
- * The socket commands that have a REST equivalent (PROTOCOL.md section 7), for
+ * The socket commands that have a REST equivalent (docs/protocol.md, "REST"), for
  * the SSE fallback: method and path, `:field` taken from the command's data.
  * Path fields leave the body (the REST API refuses unknown fields); for a
  * DELETE the remaining fields (`version`) go to the query string. Commands not

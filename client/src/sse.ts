@@ -1,3 +1,4 @@
+import type { EventName } from './generated/protocol.js';
 import type { EventSourceFactory, EventSourceLike } from './types.js';
 
 /**
@@ -6,7 +7,7 @@ import type { EventSourceFactory, EventSourceLike } from './types.js';
  * catch-all), so the fallback must listen to each by name; `eventNames` in the
  * options adds names of newer modules.
  */
-export const SERVER_EVENT_NAMES: readonly string[] = [
+export const SERVER_EVENT_NAMES = [
   'announcement.created',
   'board.card.created',
   'board.card.deleted',
@@ -32,7 +33,11 @@ export const SERVER_EVENT_NAMES: readonly string[] = [
   'notification.created',
   'notification.read',
   'presence.changed',
-];
+] as const satisfies readonly EventName[];
+
+/** Fails to compile when the server declares an event this list lacks (regenerate, then add it). */
+type MissingEventNames = Exclude<EventName, (typeof SERVER_EVENT_NAMES)[number]>;
+export const EVERY_EVENT_LISTENED: [MissingEventNames] extends [never] ? true : never = true;
 
 /**
  * The stream's resume cursor, in the server's `Last-Event-ID` format
