@@ -11,6 +11,7 @@ export default tseslint.config(
       '.data/**',
       'coverage/**',
       'bench/results/**',
+      'test-artifacts/**',
     ],
   },
   js.configs.recommended,
