@@ -67,6 +67,17 @@ export function parseHash(hash: string): Route {
   };
 }
 
+/**
+ * A random id for `clientMsgId`. `crypto.randomUUID` exists only on secure
+ * pages (https, localhost), and the demo may be opened over plain http on a
+ * LAN address; `getRandomValues` works on every page.
+ */
+function newId(): string {
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -165,7 +176,9 @@ export class DemoApp {
     try {
       await action;
     } catch (err) {
-      this.notify(errorText(err));
+      // REST refused even a refreshed token: the login is over.
+      if (err instanceof RtError && err.status === 401) this.signOut('Your session has ended');
+      else this.notify(errorText(err));
     }
   }
 
@@ -229,6 +242,8 @@ export class DemoApp {
         if (e.data.senderId !== this.me.id) this.markOpenRead();
         break;
       case 'chat.typing':
+        // One timer for every indicator: each typist's `typing: true` comes
+        // with the same time to live, so the latest one expires last.
         if (e.data.typing) {
           const ms = (e.data.expiresInMs ?? 8000) + 50;
           this.later('typing', ms, () => this.store.update((s) => expireTyping(s, Date.now())));
@@ -306,8 +321,10 @@ export class DemoApp {
 
   /** After events were lost for good: the list, and the open history from scratch. */
   private async reloadConversation(id: string): Promise<void> {
-    const { [id]: _dropped, ...history } = this.store.state.history;
-    this.store.update((s) => ({ ...s, history }));
+    this.store.update((s) => {
+      const { [id]: _dropped, ...history } = s.history;
+      return { ...s, history };
+    });
     await this.loadConversations();
     if (this.store.state.route.id === id) await this.loadHistory(id, false);
   }
@@ -343,7 +360,7 @@ export class DemoApp {
   async send(
     conversationId: string,
     content: string,
-    clientMsgId: string = crypto.randomUUID(),
+    clientMsgId: string = newId(),
   ): Promise<void> {
     this.clearTimer('typing-stop');
     this.typingSentAt = 0;
@@ -404,6 +421,7 @@ export class DemoApp {
     const items = s.history[id]?.items ?? [];
     const newest = items[items.length - 1];
     if (!conv || !newest || newest.id === conv.lastReadMessageId) return;
+    // Sending moved my read cursor to my message already (the server does it).
     if (newest.senderId === this.me.id && conv.unreadCount === 0) return;
     if (this.readSent.get(id) === newest.id) return;
     this.readSent.set(id, newest.id);
@@ -466,14 +484,20 @@ export class DemoApp {
   private async openBoard(id: string): Promise<void> {
     // Created or joined since the list was read.
     if (!this.store.state.boards.some((b) => b.id === id)) await this.loadBoards();
-    const summary = this.store.state.boards.find((b) => b.id === id);
-    if (this.store.state.board?.id !== id) {
-      this.store.update((s) => openingBoard(s, id, summary?.name ?? ''));
-    }
+    if (this.store.state.board?.id !== id) this.resetBoard(id);
     // Subscribed before the board is read, so no change falls between the two.
-    this.follow(`board:${id}`, () => this.loadBoard(id));
+    // Events lost for good: read the board again from scratch (deleted cards too).
+    this.follow(`board:${id}`, async () => {
+      this.resetBoard(id);
+      await this.loadBoard(id);
+    });
     await this.loadBoard(id);
     await this.loadPresence();
+  }
+
+  private resetBoard(id: string): void {
+    const name = this.store.state.boards.find((b) => b.id === id)?.name ?? '';
+    this.store.update((s) => openingBoard(s, id, name));
   }
 
   private async loadBoard(id: string): Promise<void> {
@@ -540,7 +564,8 @@ export class DemoApp {
     this.store.update((s) => ({ ...s, calendarEvents: {} }));
     // Created or shared with us since the list was read.
     if (!this.store.state.calendars.some((c) => c.id === id)) await this.loadCalendars();
-    this.follow(`calendar:${id}`, () => this.loadWeek());
+    // Events lost for good: read the week again from scratch (deleted events too).
+    this.follow(`calendar:${id}`, () => this.openCalendar(id));
     await this.loadWeek();
   }
 

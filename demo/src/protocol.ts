@@ -301,7 +301,7 @@ export type CommandMap = {
   };
   'calendar.event.delete': {
     data: { eventId: string; version: number };
-    result: CalendarEvent;
+    result: CalendarEventDeleted;
   };
   'presence.set': { data: { status: ChosenStatus }; result: Presence };
 };

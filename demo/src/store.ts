@@ -218,7 +218,7 @@ export function mergeHistory(
   return { ...s, history: { ...s.history, [conversationId]: next } };
 }
 
-/** The conversations list: replaces the server-owned fields, keeps what events taught since. */
+/** Conversations from `GET /api/conversations`, each as the server has it now. */
 export function mergeConversations(s: State, list: MyConversation[]): State {
   const conversations = { ...s.conversations };
   const names = { ...s.names };

@@ -44,6 +44,8 @@ export function TopBar({ state }: { state: State }) {
   const myStatus = state.presence[me.id]?.status;
   // Others need the id to start a chat, add a member or share a calendar.
   const copyId = (): void => {
+    // No clipboard on plain-http pages other than localhost.
+    if (!window.isSecureContext) return app.notify(`Your user id: ${me.id}`);
     navigator.clipboard.writeText(me.id).then(
       () => app.notify('Your user id is copied: others can start a chat with it'),
       () => app.notify(`Your user id: ${me.id}`),
