@@ -11,6 +11,7 @@ export default tseslint.config(
       '.data/**',
       'coverage/**',
       'bench/results/**',
+      'test-artifacts/**',
     ],
   },
   js.configs.recommended,
@@ -53,7 +54,14 @@ export default tseslint.config(
   {
     // Type-aware rules need the TypeScript program (tsconfig.json), so they run
     // on the TypeScript sources only; the plain .js/.mjs scripts keep the rules above.
-    files: ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'client/src/**/*.ts'],
+    files: [
+      'src/**/*.ts',
+      'test/**/*.ts',
+      'bench/**/*.ts',
+      'client/src/**/*.ts',
+      'demo/src/**/*.ts',
+      'demo/src/**/*.tsx',
+    ],
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },

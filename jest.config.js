@@ -8,6 +8,7 @@ export default {
   testMatch: [
     '<rootDir>/src/**/*.spec.ts',
     '<rootDir>/client/src/**/*.spec.ts',
+    '<rootDir>/test/**/*.spec.ts',
     '<rootDir>/test/**/*.e2e-spec.ts',
   ],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },

@@ -15,6 +15,12 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const main = path.join(root, 'dist', 'main.js');
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 const nestCli = path.join(root, 'node_modules', '@nestjs', 'cli', 'bin', 'nest.js');
+const viteCli = path.join(root, 'node_modules', 'vite', 'bin', 'vite.js');
+/** The build's steps, as `npm run build` runs them: the server, then the demo app into dist/demo. */
+const BUILD_STEPS = [
+  [nestCli, 'build'],
+  [viteCli, 'build', '--config', 'demo/vite.config.ts', '--logLevel', 'warn'],
+];
 
 /** Modification time in ms, or undefined when the path does not exist. */
 function mtime(p) {
@@ -26,8 +32,9 @@ function mtime(p) {
 }
 
 /**
- * The newest input of the build: every file under src/, and the directories
- * themselves (deleting or renaming a file changes only its directory's time).
+ * The newest input of the build: every file under src/, demo/ and client/src/
+ * (the demo bundles the client), and the directories themselves (deleting or
+ * renaming a file changes only its directory's time).
  */
 function newestInput() {
   let newest = { path: '', ms: 0 };
@@ -42,7 +49,7 @@ function newestInput() {
       else see(p, mtime(p));
     }
   };
-  walk(path.join(root, 'src'));
+  for (const dir of ['src', 'demo', path.join('client', 'src')]) walk(path.join(root, dir));
   for (const name of readdirSync(root)) {
     if (name === 'package.json' || name === 'nest-cli.json' || /^tsconfig.*\.json$/.test(name)) {
       see(path.join(root, name), mtime(path.join(root, name)));
@@ -91,13 +98,15 @@ if (reason === undefined) {
   process.stderr.write('[start] dist/ is up to date: not building\n');
 } else {
   process.stderr.write(`[start] building (${reason})\n`);
-  // The Nest CLI itself, not `npm run build`, for the same reason as the `exec`.
-  const build = await run(process.execPath, [nestCli, 'build']);
-  if (build.code !== 0) {
-    // Should a failed or interrupted build have emitted dist/main.js anyway, the
-    // next start would find it up to date and run the output of a failed build.
-    rmSync(main, { force: true });
-    exitLike(build);
+  // The CLIs themselves, not `npm run build`, for the same reason as the `exec`.
+  for (const step of BUILD_STEPS) {
+    const build = await run(process.execPath, step);
+    if (build.code !== 0) {
+      // Should a failed or interrupted build have emitted dist/main.js anyway, the
+      // next start would find it up to date and run the output of a failed build.
+      rmSync(main, { force: true });
+      exitLike(build);
+    }
   }
 }
 if (stopSignal === undefined) {

@@ -3,6 +3,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Logger as PinoLogger } from 'pino';
 import { AppModule } from './app.module.js';
 import { installBodyParser } from './common/http/body-parser.js';
+import { serveDemo } from './common/http/demo-assets.js';
 import { createHttpLogger } from './common/logging/http-logger.js';
 import { NestPinoLogger } from './common/logging/logger.js';
 import type { AppConfig } from './config/app-config.js';
@@ -52,6 +53,8 @@ export function configureApp(
   app.use(createHttpLogger(logger));
   // SockJS reads its own request bodies: its routes come before the body parser.
   app.use(app.get(SockJsTransport).middleware());
+  // Before the routes (Nest adds them at init), and only for what the build holds.
+  if (config.demo) serveDemo(app, logger);
   installBodyParser(app, config.bodyLimitBytes, logger);
   if (config.corsOrigins) app.enableCors({ origin: [...config.corsOrigins], credentials: true });
   setupDocs(app);

@@ -49,6 +49,7 @@ describe('loadConfig', () => {
       },
       history: { maxEvents: 1000, ttlMs: 24 * 3600 * 1000 },
       shutdownTimeoutMs: 10_000,
+      demo: true,
     });
     expect(c.adminEmails.size).toBe(0);
     expect(c.jwt.algorithm).toBe('HS256');
@@ -89,6 +90,16 @@ describe('loadConfig', () => {
       accessTtlSec: 900,
       refreshTtlSec: 2 * 86400,
     });
+  });
+
+  it('serves the demo by default outside production only, and DEMO overrides it', () => {
+    expect(loadConfig({ NODE_ENV: 'test' }).demo).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET }).demo).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET, DEMO: 'true' }).demo).toBe(
+      true,
+    );
+    expect(loadConfig({ DEMO: 'false' }).demo).toBe(false);
+    expect(problemsOf({ DEMO: 'maybe' })).toEqual(['DEMO: must be true or false, got "maybe"']);
   });
 
   it.each([

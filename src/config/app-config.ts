@@ -27,6 +27,8 @@ export interface AppConfig {
   /** How often each instance claims due event reminders. */
   calendar: { reminderPollMs: number };
   shutdownTimeoutMs: number;
+  /** Serve the demo app (built into dist/demo) at `/`. */
+  demo: boolean;
   /** Warnings gathered while parsing (logged once the logger exists). */
   warnings: string[];
 }
@@ -122,6 +124,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       reminderPollMs: r.int('CALENDAR_REMINDER_POLL_MS', 15_000, 20, 3_600_000),
     },
     shutdownTimeoutMs: r.int('SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    // A production deployment serves its own front end (or none): it opts in.
+    demo: r.bool('DEMO', nodeEnv !== 'production'),
     warnings,
   };
   r.throwIfProblems();
