@@ -40,6 +40,22 @@ export class AuthenticationService {
     };
   }
 
+  /**
+   * What a live session of `user` may still do: the user as stored now (role,
+   * name) with the token's expiry and login kept, or null when the account or
+   * that login is gone. Sessions call it when told their account changed.
+   */
+  async reload(user: AuthUser): Promise<AuthUser | null> {
+    const row = await this.users.findForToken(this.db.manager, user.id, user.sessionId);
+    if (!row || row.session_revoked === true) return null;
+    return {
+      ...user,
+      email: row.email,
+      displayName: row.display_name,
+      role: this.effectiveRole(row.email, row.role),
+    };
+  }
+
   effectiveRole(email: string, stored: Role): Role {
     return this.config.adminEmails.has(email.toLowerCase()) ? 'admin' : stored;
   }

@@ -69,6 +69,12 @@ export class UsersRepository {
     }
   }
 
+  /** The user with its new role, or null when there is no such user. */
+  async setRole(em: EntityManager, id: string, role: Role): Promise<UserEntity | null> {
+    await em.getRepository(UserEntity).update({ id }, { role });
+    return this.findById(em, id);
+  }
+
   async delete(em: EntityManager, id: string): Promise<void> {
     await em.getRepository(UserEntity).delete({ id });
   }

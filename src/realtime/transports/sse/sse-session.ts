@@ -47,6 +47,16 @@ export class SseSession extends RtSession {
     if (!this.res.writableEnded) this.res.end();
   }
 
+  /**
+   * SSE has no close code: a last comment says why (EventSource ignores it; a
+   * client reading the stream itself can tell an expired token from a drop),
+   * then the response ends.
+   */
+  end(code: number, reason: string): void {
+    this.comment(`closed ${code} ${reason}`);
+    this.close(code, reason);
+  }
+
   private positions(): Record<string, number> {
     const out: Record<string, number> = { ...this.resumedFrom };
     for (const [channel, sub] of this.subs) out[channel] = sub.pos;

@@ -4,6 +4,7 @@ import type { AuthUser } from '../../../auth/auth.types.js';
 import type { AppConfig } from '../../../config/app-config.js';
 import { APP_CONFIG } from '../../../config/config.module.js';
 import { ChannelHub } from '../../hub/channel-hub.js';
+import { SessionKernel } from '../../kernel/session-kernel.js';
 import { MetricsService } from '../../metrics/metrics.service.js';
 import { ConnectionRegistry } from '../../session/connection-registry.js';
 import { subscribedFrame } from '../../protocols/json/frames.js';
@@ -16,6 +17,7 @@ export class SseService {
     private readonly hub: ChannelHub,
     private readonly registry: ConnectionRegistry,
     private readonly metrics: MetricsService,
+    private readonly kernel: SessionKernel,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -48,10 +50,14 @@ export class SseService {
     res.write(`retry: 2000\n\n`);
     const heartbeat = setInterval(() => session.comment('ping'), this.config.ws.heartbeatMs);
     heartbeat.unref();
+    // The stream ends with its token (the contract, section 7): a stolen token
+    // must not keep a private stream open.
+    this.kernel.armExpiry(session);
     const cleanup = (): void => {
       if (session.closed) return;
       session.closed = true;
       clearInterval(heartbeat);
+      if (session.expiryTimer) clearTimeout(session.expiryTimer);
       this.hub.leaveAll(session);
       this.registry.remove(session);
       this.metrics.openSockets.dec({ transport: 'sse' });
