@@ -1,7 +1,9 @@
-import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
+import { applyDecorators, Body, Controller, Headers, HttpCode, Post, Req } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiHeader,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiTags,
@@ -9,6 +11,7 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import type { Request } from 'express';
+import { ADMIN_BOOTSTRAP_HEADER } from './admin-bootstrap.js';
 import { AuthService } from './auth.service.js';
 import { TokenPairView } from './dto/auth-views.dto.js';
 import type { AuthUser } from './auth.types.js';
@@ -22,19 +25,29 @@ export class AuthController {
   constructor(private readonly auth: AuthService) {}
 
   @Post('register')
+  @AdminBootstrapHeader()
   @ApiCreatedResponse({ type: TokenPairView })
   @ApiTooManyRequestsResponse({ description: 'RATE_LIMITED, with Retry-After' })
-  register(@Body() dto: RegisterBody, @Req() req: Request): Promise<TokenPairView> {
-    return this.auth.register(dto, clientIp(req));
+  register(
+    @Body() dto: RegisterBody,
+    @Req() req: Request,
+    @Headers(ADMIN_BOOTSTRAP_HEADER) adminSecret: string | undefined,
+  ): Promise<TokenPairView> {
+    return this.auth.register(dto, clientIp(req), adminSecret);
   }
 
   @Post('login')
   @HttpCode(200)
+  @AdminBootstrapHeader()
   @ApiOkResponse({ type: TokenPairView })
   @ApiUnauthorizedResponse({ description: 'Invalid email or password' })
   @ApiTooManyRequestsResponse({ description: 'RATE_LIMITED, with Retry-After' })
-  login(@Body() dto: LoginBody, @Req() req: Request): Promise<TokenPairView> {
-    return this.auth.login(dto, clientIp(req));
+  login(
+    @Body() dto: LoginBody,
+    @Req() req: Request,
+    @Headers(ADMIN_BOOTSTRAP_HEADER) adminSecret: string | undefined,
+  ): Promise<TokenPairView> {
+    return this.auth.login(dto, clientIp(req), adminSecret);
   }
 
   @Post('refresh')
@@ -58,6 +71,22 @@ export class AuthController {
   async logout(@CurrentUser() user: AuthUser | undefined, @Body() dto: LogoutBody): Promise<void> {
     await this.auth.logout(user, dto.refreshToken);
   }
+}
+
+/** The optional header of an ADMIN_EMAILS address's first sign-in, and its refusal. */
+function AdminBootstrapHeader(): MethodDecorator {
+  return applyDecorators(
+    ApiHeader({
+      name: ADMIN_BOOTSTRAP_HEADER,
+      required: false,
+      description:
+        'ADMIN_BOOTSTRAP_SECRET, when it is set: required for an ADMIN_EMAILS address until it is admin',
+    }),
+    ApiForbiddenResponse({
+      description:
+        'FORBIDDEN (reason ADMIN_BOOTSTRAP_SECRET_REQUIRED): an admin address without the secret',
+    }),
+  );
 }
 
 export function clientIp(req: Request): string {

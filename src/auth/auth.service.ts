@@ -6,6 +6,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { AppException } from '../common/app.exception.js';
 import { isUuid } from '../common/uuid.js';
 import { AccountEvents } from './account-events.js';
+import { AdminBootstrap } from './admin-bootstrap.js';
 import { AuthRateLimiter } from './auth-rate-limiter.js';
 import type { AuthUser } from './auth.types.js';
 import { AuthenticationService } from './authentication.service.js';
@@ -27,27 +28,30 @@ export class AuthService {
     private readonly users: UsersRepository,
     private readonly sessions: AuthSessionsRepository,
     private readonly accountEvents: AccountEvents,
+    private readonly admins: AdminBootstrap,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async register(dto: RegisterBody, ip: string): Promise<TokenPairView> {
+  /** `adminSecret`: the X-Admin-Bootstrap-Secret header (see AdminBootstrap). */
+  async register(dto: RegisterBody, ip: string, adminSecret?: string): Promise<TokenPairView> {
     this.requireLocalSignIn();
     const email = dto.email.toLowerCase();
     this.limiter.check(ip, email);
+    const role = this.admins.roleAtRegistration(email, adminSecret);
     const passwordHash = await hashPassword(dto.password);
     return this.db.transaction(async (em) => {
       const user = await this.users.insert(em, {
         email,
         passwordHash,
         displayName: dto.displayName.trim(),
-        role: this.config.adminEmails.has(email) ? 'admin' : 'user',
+        role,
       });
       if (!user) throw AppException.conflict('Email already registered');
       return this.startSession(em, user);
     });
   }
 
-  async login(dto: LoginBody, ip: string): Promise<TokenPairView> {
+  async login(dto: LoginBody, ip: string, adminSecret?: string): Promise<TokenPairView> {
     this.requireLocalSignIn();
     const email = dto.email.toLowerCase();
     this.limiter.check(ip, email);
@@ -59,7 +63,14 @@ export class AuthService {
     if (!(await verifyPassword(user.passwordHash, dto.password))) {
       throw AppException.unauthorized('Invalid email or password');
     }
-    return this.db.transaction((em) => this.startSession(em, user));
+    // Asked only once the password is right: a wrong one learns nothing of the list.
+    const promote = this.admins.promotesAtSignIn(user.email, user.role, adminSecret);
+    const pair = await this.db.transaction(async (em) => {
+      const signedIn = promote ? await this.users.setRole(em, user.id, 'admin') : user;
+      return this.startSession(em, signedIn ?? user);
+    });
+    if (promote) this.accountEvents.emit({ kind: 'role-changed', userId: user.id });
+    return pair;
   }
 
   /**

@@ -1,9 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { AppConfig } from '../config/app-config.js';
-import { APP_CONFIG } from '../config/config.module.js';
 import { AppException } from '../common/app.exception.js';
 import { isUuid } from '../common/uuid.js';
+import { AdminBootstrap } from './admin-bootstrap.js';
 import { AuthUser } from './auth.types.js';
 import { Role } from './entities/user.entity.js';
 import { UsersRepository } from './repositories/users.repository.js';
@@ -19,7 +18,7 @@ export class AuthenticationService {
     private readonly tokens: TokenService,
     private readonly db: DataSource,
     private readonly users: UsersRepository,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly admins: AdminBootstrap,
   ) {}
 
   async authenticate(token: string): Promise<AuthUser> {
@@ -57,7 +56,7 @@ export class AuthenticationService {
   }
 
   effectiveRole(email: string, stored: Role): Role {
-    return this.config.adminEmails.has(email.toLowerCase()) ? 'admin' : stored;
+    return this.admins.listGrantsAdmin(email) ? 'admin' : stored;
   }
 }
 

@@ -233,6 +233,16 @@ describe('loadConfig', () => {
     expect([...c.adminEmails].sort()).toEqual(['boss@example.com', 'ops@example.com']);
   });
 
+  it('takes an ADMIN_BOOTSTRAP_SECRET of at least 16 characters, unset by default', () => {
+    expect(loadConfig({}).adminBootstrapSecret).toBeUndefined();
+    expect(loadConfig({ ADMIN_BOOTSTRAP_SECRET: 's'.repeat(16) }).adminBootstrapSecret).toBe(
+      's'.repeat(16),
+    );
+    expect(problemsOf({ ADMIN_BOOTSTRAP_SECRET: 'short' })).toEqual([
+      'ADMIN_BOOTSTRAP_SECRET: must be at least 16 characters',
+    ]);
+  });
+
   it('reads CORS_ORIGINS as a trimmed list', () => {
     const c = loadConfig({ CORS_ORIGINS: 'https://a.example, https://b.example:8443 ,' });
     expect(c.corsOrigins).toEqual(['https://a.example', 'https://b.example:8443']);

@@ -12,6 +12,12 @@ export interface AppConfig {
   redisUrl: string | undefined;
   jwt: JwtConfig;
   adminEmails: ReadonlySet<string>;
+  /**
+   * When set, an ADMIN_EMAILS address becomes admin only by presenting it (header
+   * `X-Admin-Bootstrap-Secret`) at registration or at its first sign-in; the
+   * role is then stored, and the list alone no longer grants it.
+   */
+  adminBootstrapSecret: string | undefined;
   corsOrigins: readonly string[] | undefined;
   bodyLimitBytes: number;
   authRate: { perIp: number; perEmail: number; windowMs: number };
@@ -86,6 +92,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     redisUrl: r.url('REDIS_URL', ['redis:', 'rediss:']),
     jwt,
     adminEmails: new Set(r.list('ADMIN_EMAILS').map((e) => e.toLowerCase())),
+    adminBootstrapSecret: r.secret('ADMIN_BOOTSTRAP_SECRET', 16),
     corsOrigins: corsRaw === undefined ? undefined : r.list('CORS_ORIGINS'),
     bodyLimitBytes: r.int('BODY_LIMIT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     authRate: {
@@ -218,6 +225,14 @@ class EnvReader {
   str(name: string): string | undefined {
     const v = this.env[name];
     return v === undefined || v.trim() === '' ? undefined : v.trim();
+  }
+
+  /** A secret of at least `minLength` characters (a short one is guessable). */
+  secret(name: string, minLength: number): string | undefined {
+    const v = this.str(name);
+    if (v !== undefined && v.length < minLength)
+      this.problem(name, `must be at least ${minLength} characters`);
+    return v;
   }
 
   list(name: string): string[] {

@@ -84,6 +84,17 @@ export class UsersRepository {
     return rows.length > 0;
   }
 
+  /** Which of these (lower-cased) emails have an account. */
+  async existingEmails(em: EntityManager, emails: readonly string[]): Promise<Set<string>> {
+    if (emails.length === 0) return new Set();
+    const rows = await queryRows<{ email: string }>(
+      em,
+      'SELECT email FROM users WHERE email = ANY($1::text[])',
+      [emails],
+    );
+    return new Set(rows.map((r) => r.email));
+  }
+
   /** Which of these ids are users (as PostgreSQL spells them: lower case). */
   async existingIds(em: EntityManager, ids: readonly string[]): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
