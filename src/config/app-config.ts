@@ -22,6 +22,12 @@ export interface AppConfig {
   bodyLimitBytes: number;
   authRate: { perIp: number; perEmail: number; windowMs: number };
   ws: WsConfig;
+  /**
+   * Server-Sent Event streams: at most `maxPerUser` open per user and
+   * `maxPerIp` per client address; one whose unsent bytes pass
+   * `maxBufferedBytes` (a client that stopped reading) is ended.
+   */
+  sse: { maxPerUser: number; maxPerIp: number; maxBufferedBytes: number };
   history: { maxEvents: number; ttlMs: number; pruneIntervalMs: number };
   /** Typing indicators expire after `typingTtlMs`; chat notifications are batched per `notifyWindowMs`. */
   chat: { typingTtlMs: number; notifyWindowMs: number };
@@ -110,6 +116,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
       abuseThreshold: r.int('WS_ABUSE_THRESHOLD', 10, 1, 1_000_000),
       connectRatePerIp: r.int('WS_CONNECT_RATE_PER_IP', 60, 1, 1_000_000),
       commandMaxBytes: r.int('WS_COMMAND_MAX_BYTES', 16 * 1024, 64, 16 * 1024 * 1024),
+    },
+    sse: {
+      maxPerUser: r.int('SSE_MAX_STREAMS_PER_USER', 10, 1, 1_000_000),
+      maxPerIp: r.int('SSE_MAX_STREAMS_PER_IP', 100, 1, 1_000_000),
+      maxBufferedBytes: r.int('SSE_MAX_BUFFERED_BYTES', 1024 * 1024, 16 * 1024, 1024 ** 3),
     },
     history: {
       maxEvents: r.int('HISTORY_MAX_EVENTS', 1000, 1, 10_000_000),

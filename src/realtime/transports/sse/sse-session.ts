@@ -21,6 +21,10 @@ export class SseSession extends RtSession {
     private readonly res: Response,
     user: AuthUser | null,
     ip: string,
+    /** Unsent bytes past which the client is taken as not reading. */
+    private readonly maxBufferedBytes = Infinity,
+    /** Called once when the unsent bytes pass the bound. */
+    private readonly onBackedUp: () => void = () => undefined,
   ) {
     super(user, ip);
   }
@@ -64,7 +68,9 @@ export class SseSession extends RtSession {
   }
 
   private write(chunk: string): void {
-    if (!this.res.writableEnded) this.res.write(chunk);
+    if (this.res.writableEnded || this.res.destroyed) return;
+    this.res.write(chunk);
+    if (this.res.writableLength > this.maxBufferedBytes) this.onBackedUp();
   }
 }
 
