@@ -233,6 +233,14 @@ describe('loadConfig', () => {
     expect([...c.adminEmails].sort()).toEqual(['boss@example.com', 'ops@example.com']);
   });
 
+  it('reads JWT_ISSUER and JWT_AUDIENCE, unset by default', () => {
+    expect(loadConfig({}).jwt).toMatchObject({ issuer: undefined, audience: undefined });
+    expect(loadConfig({ JWT_ISSUER: 'https://i', JWT_AUDIENCE: 'svc' }).jwt).toMatchObject({
+      issuer: 'https://i',
+      audience: 'svc',
+    });
+  });
+
   it('takes an ADMIN_BOOTSTRAP_SECRET of at least 16 characters, unset by default', () => {
     expect(loadConfig({}).adminBootstrapSecret).toBeUndefined();
     expect(loadConfig({ ADMIN_BOOTSTRAP_SECRET: 's'.repeat(16) }).adminBootstrapSecret).toBe(

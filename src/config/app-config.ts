@@ -52,6 +52,12 @@ export interface JwtConfig {
   accessTtlSec: number;
   refreshTtlSec: number;
   issuer: string | undefined;
+  /**
+   * With an issuer or an audience set, access tokens must carry them (`iss`,
+   * `aud`) and say they are access tokens (`typ`): deployments that share an
+   * issuer then cannot pass one service's tokens to another.
+   */
+  audience: string | undefined;
 }
 
 export interface WsConfig {
@@ -153,6 +159,7 @@ function readJwt(r: EnvReader, nodeEnv: AppConfig['nodeEnv'], warnings: string[]
   const accessTtlSec = r.duration('JWT_ACCESS_TTL', 15 * 60);
   const refreshTtlSec = r.duration('JWT_REFRESH_TTL', 30 * 24 * 3600);
   const issuer = r.str('JWT_ISSUER');
+  const audience = r.str('JWT_AUDIENCE');
   if (secret !== undefined && publicKey !== undefined) {
     r.problem('JWT_SECRET', 'set either JWT_SECRET (HS256) or JWT_PUBLIC_KEY (RS256), not both');
   }
@@ -168,6 +175,7 @@ function readJwt(r: EnvReader, nodeEnv: AppConfig['nodeEnv'], warnings: string[]
       accessTtlSec,
       refreshTtlSec,
       issuer,
+      audience,
     };
   }
   if (secret !== undefined) {
@@ -179,6 +187,7 @@ function readJwt(r: EnvReader, nodeEnv: AppConfig['nodeEnv'], warnings: string[]
       accessTtlSec,
       refreshTtlSec,
       issuer,
+      audience,
     };
   }
   if (nodeEnv === 'production') {
@@ -196,6 +205,7 @@ function readJwt(r: EnvReader, nodeEnv: AppConfig['nodeEnv'], warnings: string[]
     accessTtlSec,
     refreshTtlSec,
     issuer,
+    audience,
   };
 }
 
