@@ -2,6 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { Request } from 'express';
 import type { Logger as PinoLogger } from 'pino';
 import { AppModule } from './app.module.js';
 import { installBodyParser } from './common/http/body-parser.js';
@@ -54,7 +55,20 @@ export function configureApp(
   // SockJS reads its own request bodies: its routes come before the body parser.
   app.use(app.get(SockJsTransport).middleware());
   installBodyParser(app, config.bodyLimitBytes, logger);
-  if (config.corsOrigins) app.enableCors({ origin: [...config.corsOrigins], credentials: true });
+  if (config.corsOrigins) {
+    const allowed = new Set(config.corsOrigins);
+    // Per request: an origin that is not listed gets no CORS header at all (not
+    // even Allow-Credentials), so its pages can read nothing of an answer.
+    app.enableCors((req: Request, callback) => {
+      const origin = req.headers.origin;
+      callback(
+        null,
+        origin !== undefined && allowed.has(origin)
+          ? { origin, credentials: true }
+          : { origin: false },
+      );
+    });
+  }
   setupOpenApi(app);
 }
 

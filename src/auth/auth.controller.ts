@@ -1,6 +1,7 @@
 import { applyDecorators, Body, Controller, Headers, HttpCode, Post, Req } from '@nestjs/common';
 import {
   ApiBearerAuth,
+  ApiConflictResponse,
   ApiCreatedResponse,
   ApiForbiddenResponse,
   ApiHeader,
@@ -27,6 +28,10 @@ export class AuthController {
   @Post('register')
   @AdminBootstrapHeader()
   @ApiCreatedResponse({ type: TokenPairView })
+  @ApiConflictResponse({
+    description:
+      'CONFLICT: the email has an account (this tells that it does: see README "Security")',
+  })
   @ApiTooManyRequestsResponse({ description: 'RATE_LIMITED, with Retry-After' })
   register(
     @Body() dto: RegisterBody,

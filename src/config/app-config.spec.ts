@@ -70,6 +70,7 @@ describe('loadConfig', () => {
       JWT_REFRESH_TTL: '2d',
       HISTORY_TTL: '1h',
       WS_ALLOW_ANONYMOUS: 'FALSE',
+      METRICS_TOKEN: 'metrics-token-0123456789',
     });
     expect(c).toMatchObject({
       nodeEnv: 'production',
@@ -79,6 +80,7 @@ describe('loadConfig', () => {
       databaseUrl: 'postgresql://u:p@db:5432/app',
       redisUrl: 'rediss://cache:6380',
       history: { ttlMs: 3600 * 1000 },
+      metricsToken: 'metrics-token-0123456789',
       warnings: [],
     });
     expect(c.ws.allowAnonymous).toBe(false);
@@ -231,6 +233,15 @@ describe('loadConfig', () => {
   it('lower-cases ADMIN_EMAILS and ignores blanks', () => {
     const c = loadConfig({ ADMIN_EMAILS: ' Boss@Example.COM, ,ops@example.com,' });
     expect([...c.adminEmails].sort()).toEqual(['boss@example.com', 'ops@example.com']);
+  });
+
+  it('warns in production without METRICS_TOKEN, and wants at least 16 characters', () => {
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET }).warnings).toEqual([
+      'METRICS_TOKEN is not set: GET /metrics answers 403 in production',
+    ]);
+    expect(problemsOf({ METRICS_TOKEN: 'short' })).toEqual([
+      'METRICS_TOKEN: must be at least 16 characters',
+    ]);
   });
 
   it('reads JWT_ISSUER and JWT_AUDIENCE, unset by default', () => {

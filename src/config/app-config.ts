@@ -19,6 +19,11 @@ export interface AppConfig {
    */
   adminBootstrapSecret: string | undefined;
   corsOrigins: readonly string[] | undefined;
+  /**
+   * The bearer token `/metrics` requires. Unset: `/metrics` is open outside
+   * production and closed (403) in production.
+   */
+  metricsToken: string | undefined;
   bodyLimitBytes: number;
   authRate: { perIp: number; perEmail: number; windowMs: number };
   ws: WsConfig;
@@ -106,6 +111,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     adminEmails: new Set(r.list('ADMIN_EMAILS').map((e) => e.toLowerCase())),
     adminBootstrapSecret: r.secret('ADMIN_BOOTSTRAP_SECRET', 16),
     corsOrigins: corsRaw === undefined ? undefined : r.list('CORS_ORIGINS'),
+    metricsToken: r.secret('METRICS_TOKEN', 16),
     bodyLimitBytes: r.int('BODY_LIMIT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     authRate: {
       perIp: r.int('AUTH_RATE_LIMIT_PER_IP', 30, 1, 1_000_000),
@@ -148,6 +154,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     shutdownTimeoutMs: r.int('SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     warnings,
   };
+  if (nodeEnv === 'production' && config.metricsToken === undefined)
+    warnings.push('METRICS_TOKEN is not set: GET /metrics answers 403 in production');
   r.throwIfProblems();
   return config;
 }

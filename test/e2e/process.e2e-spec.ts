@@ -348,6 +348,7 @@ describe('the production build and unhandled rejections', () => {
           HOST: '127.0.0.1',
           PORT: String(port),
           JWT_SECRET: TEST_JWT_SECRET,
+          METRICS_TOKEN: 'metrics-token-0123456789',
           DATABASE_URL: await createTestDatabase(),
         },
         ['--import', PRELOAD],
@@ -370,11 +371,20 @@ describe('the production build and unhandled rejections', () => {
       expect((await call(port, 'GET', '/health/ready')).status).toBe(200);
       const metrics = await new Promise<string>((resolve, reject) =>
         http
-          .get({ host: '127.0.0.1', port, path: '/metrics', agent: false }, (res) => {
-            let text = '';
-            res.on('data', (c: Buffer) => (text += c.toString()));
-            res.on('end', () => resolve(text));
-          })
+          .get(
+            {
+              host: '127.0.0.1',
+              port,
+              path: '/metrics',
+              agent: false,
+              headers: { Authorization: 'Bearer metrics-token-0123456789' },
+            },
+            (res) => {
+              let text = '';
+              res.on('data', (c: Buffer) => (text += c.toString()));
+              res.on('end', () => resolve(text));
+            },
+          )
           .on('error', reject),
       );
       expect(metrics).toMatch(/^rt_unhandled_rejections_total 2$/m);
