@@ -37,7 +37,13 @@ describe('loadConfig', () => {
       redisUrl: undefined,
       corsOrigins: undefined,
       bodyLimitBytes: 1024 * 1024,
-      authRate: { perIp: 30, perEmail: 5, windowMs: 60_000 },
+      authRate: {
+        perIp: 30,
+        perEmail: 5,
+        windowMs: 60_000,
+        emailCeiling: 100,
+        emailCeilingWindowMs: 3_600_000,
+      },
       ws: {
         maxPayload: 64 * 1024,
         heartbeatMs: 25_000,

@@ -25,7 +25,18 @@ export interface AppConfig {
    */
   metricsToken: string | undefined;
   bodyLimitBytes: number;
-  authRate: { perIp: number; perEmail: number; windowMs: number };
+  /**
+   * Sign-in attempts: `perIp` per address and `perEmail` per address and email
+   * per `windowMs`; `emailCeiling` per email from all addresses together per
+   * `emailCeilingWindowMs`.
+   */
+  authRate: {
+    perIp: number;
+    perEmail: number;
+    windowMs: number;
+    emailCeiling: number;
+    emailCeilingWindowMs: number;
+  };
   ws: WsConfig;
   /**
    * Server-Sent Event streams: at most `maxPerUser` open per user and
@@ -117,6 +128,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
       perIp: r.int('AUTH_RATE_LIMIT_PER_IP', 30, 1, 1_000_000),
       perEmail: r.int('AUTH_RATE_LIMIT_PER_EMAIL', 5, 1, 1_000_000),
       windowMs: r.int('AUTH_RATE_WINDOW_MS', 60_000, 1000, 86_400_000),
+      emailCeiling: r.int('AUTH_RATE_EMAIL_CEILING', 100, 1, 1_000_000),
+      emailCeilingWindowMs: r.int(
+        'AUTH_RATE_EMAIL_CEILING_WINDOW_MS',
+        3_600_000,
+        1000,
+        7 * 86_400_000,
+      ),
     },
     ws: {
       maxPayload: r.int('WS_MAX_PAYLOAD', 64 * 1024, 1024, 16 * 1024 * 1024),
