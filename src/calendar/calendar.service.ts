@@ -3,6 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { AuthUser } from '../auth/auth.types.js';
 import { UsersRepository } from '../auth/repositories/users.repository.js';
 import { CreatedOrExisting } from '../common/created-or-existing/created-or-existing.js';
+import { InviteLimiter } from '../common/rate-limit/invite-limiter.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import { RealtimeService, RealtimeTx } from '../realtime/realtime.service.js';
 import { CalendarAccess } from './calendar.access.js';
@@ -41,6 +42,7 @@ export class CalendarService {
     private readonly repo: CalendarRepository,
     private readonly users: UsersRepository,
     private readonly notifications: NotificationsService,
+    private readonly invites: InviteLimiter,
   ) {}
 
   // Calendars and shares
@@ -240,15 +242,19 @@ export class CalendarService {
       );
   }
 
-  /** Invited attendees hear about it on `user:{id}` (not the one who invited them). */
+  /**
+   * Invited attendees hear about it on `user:{id}` (not the one who invited
+   * them), within the inviter's budget of people (a refusal rolls back the write).
+   */
   private async invite(
     tx: RealtimeTx,
     actor: AuthUser,
     event: CalendarEventView,
     userIds: string[],
   ): Promise<void> {
-    for (const userId of userIds) {
-      if (userId === actor.id) continue;
+    const invited = [...new Set(userIds)].filter((id) => id !== actor.id);
+    this.invites.spend(actor.id, invited.length);
+    for (const userId of invited) {
       await this.notifications.create(
         {
           userId,

@@ -38,6 +38,8 @@ export interface AppConfig {
     emailCeilingWindowMs: number;
   };
   ws: WsConfig;
+  /** People one user may invite (calendar invites, conversation adds) per window. */
+  invites: { limit: number; windowMs: number };
   /**
    * Server-Sent Event streams: at most `maxPerUser` open per user and
    * `maxPerIp` per client address; one whose unsent bytes pass
@@ -146,6 +148,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
       abuseThreshold: r.int('WS_ABUSE_THRESHOLD', 10, 1, 1_000_000),
       connectRatePerIp: r.int('WS_CONNECT_RATE_PER_IP', 60, 1, 1_000_000),
       commandMaxBytes: r.int('WS_COMMAND_MAX_BYTES', 16 * 1024, 64, 16 * 1024 * 1024),
+    },
+    invites: {
+      limit: r.int('INVITE_RATE_LIMIT', 1000, 1, 1_000_000),
+      windowMs: r.int('INVITE_RATE_WINDOW_MS', 3_600_000, 1000, 7 * 86_400_000),
     },
     sse: {
       maxPerUser: r.int('SSE_MAX_STREAMS_PER_USER', 10, 1, 1_000_000),

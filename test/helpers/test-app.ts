@@ -37,6 +37,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     AUTH_RATE_LIMIT_PER_IP: '100000',
     AUTH_RATE_LIMIT_PER_EMAIL: '1000',
     AUTH_RATE_EMAIL_CEILING: '100000',
+    INVITE_RATE_LIMIT: '1000000',
     DATABASE_URL: databaseUrl,
     ...options.env,
   });
