@@ -48,10 +48,14 @@ export class AccountSessions implements OnModuleInit {
     });
   }
 
-  async onModuleInit(): Promise<void> {
-    // A change published while Redis is away is lost for the other nodes: their
-    // sessions then end at their token's expiry at the latest (see README).
-    await this.bus.subscribe(ACCOUNT_CONTROL_CHANNEL);
+  onModuleInit(): void {
+    // Not awaited: a Redis that is down at start-up must not hold the start-up
+    // (the bus subscribes again by itself once it is back). A change published
+    // while Redis is away is lost for the other nodes: their sessions then end
+    // at their token's expiry at the latest (see README).
+    this.bus.subscribe(ACCOUNT_CONTROL_CHANNEL).catch((err: unknown) => {
+      this.logger.warn({ err }, 'could not listen for account changes on the bus');
+    });
   }
 
   /** Applies a change to this node's sessions of that user. */

@@ -35,13 +35,11 @@ export class SseService {
 
   /**
    * The checks of a WebSocket upgrade, before the stream's channels are even
-   * authorised: shutdown, the connect rate per IP (a stream is a connection),
-   * and anonymity (`WS_ALLOW_ANONYMOUS`; an anonymous stream reads public
-   * channels only, as the channel policies decide).
+   * authorised: the connect rate per IP (a stream is a connection), and
+   * anonymity (`WS_ALLOW_ANONYMOUS`; an anonymous stream reads public channels
+   * only, as the channel policies decide).
    */
   admit(req: Request, user: AuthUser | null): void {
-    if (this.kernel.draining)
-      throw new AppException(ErrorCode.INTERNAL, 'Server shutting down', undefined, 2000);
     const wait = this.limits.connectAttempt(clientIp(req));
     if (wait > 0) throw AppException.rateLimited(wait);
     if (!user && !this.config.ws.allowAnonymous)
