@@ -1,5 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { Request } from 'express';
 import type { Logger as PinoLogger } from 'pino';
 import { AppModule } from './app.module.js';
 import { installBodyParser } from './common/http/body-parser.js';
@@ -56,6 +57,19 @@ export function configureApp(
   // Before the routes (Nest adds them at init), and only for what the build holds.
   if (config.demo) serveDemo(app, logger);
   installBodyParser(app, config.bodyLimitBytes, logger);
-  if (config.corsOrigins) app.enableCors({ origin: [...config.corsOrigins], credentials: true });
+  if (config.corsOrigins) {
+    const allowed = new Set(config.corsOrigins);
+    // Per request: an origin that is not listed gets no CORS header at all (not
+    // even Allow-Credentials), so its pages can read nothing of an answer.
+    app.enableCors((req: Request, callback) => {
+      const origin = req.headers.origin;
+      callback(
+        null,
+        origin !== undefined && allowed.has(origin)
+          ? { origin, credentials: true }
+          : { origin: false },
+      );
+    });
+  }
   setupDocs(app);
 }

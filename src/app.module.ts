@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
 import { CreatedOrExistingInterceptor } from './common/created-or-existing/created-or-existing.interceptor.js';
 import { createValidationPipe } from './common/http/validation.js';
+import { InviteLimitsModule } from './common/rate-limit/invite-limiter.js';
 import type { Logger as PinoLogger } from 'pino';
 import { AuthModule } from './auth/auth.module.js';
 import type { AppConfig } from './config/app-config.js';
@@ -32,6 +33,7 @@ export class AppModule {
         AppConfigModule.forRoot(config),
         LoggerModule.forRoot(logger),
         TypeOrmModule.forRoot(dataSourceOptions(databaseUrl)),
+        InviteLimitsModule,
         AuthModule,
         RealtimeModule,
         HealthModule,

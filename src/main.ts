@@ -3,6 +3,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { buildApp } from './app.factory.js';
 import { ConfigError, loadConfig } from './config/app-config.js';
 import { createRootLogger } from './common/logging/logger.js';
+import { surviveUnhandledRejections } from './common/process/unhandled-rejections.js';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './database/embedded-postgres.js';
 
 /** Set by the first SIGTERM/SIGINT: start-up steps that then fail are not fatal errors. */
@@ -21,6 +22,7 @@ async function main(): Promise<void> {
   }
   const logger = createRootLogger(config.logLevel, config.nodeEnv);
   for (const w of config.warnings) logger.warn(w);
+  surviveUnhandledRejections(process, logger);
 
   /** What start-up has brought up so far, which is what shutdown stops. */
   const started: { app?: NestExpressApplication; embedded?: EmbeddedDatabase } = {};

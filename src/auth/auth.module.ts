@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { AccountEvents } from './account-events.js';
+import { AdminBootstrap } from './admin-bootstrap.js';
 import { AuthRateLimiter } from './auth-rate-limiter.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
@@ -18,11 +20,13 @@ import { UsersController } from './users.controller.js';
     AuthSessionsRepository,
     TokenService,
     AuthenticationService,
+    AccountEvents,
+    AdminBootstrap,
     AuthRateLimiter,
     AuthService,
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
   ],
-  exports: [AuthenticationService, TokenService, AuthService, UsersRepository],
+  exports: [AuthenticationService, TokenService, AuthService, UsersRepository, AccountEvents],
 })
 export class AuthModule {}

@@ -5,11 +5,14 @@ import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { AppException } from '../common/app.exception.js';
 import { isUuid } from '../common/uuid.js';
+import { AccountEvents } from './account-events.js';
+import { AdminBootstrap } from './admin-bootstrap.js';
 import { AuthRateLimiter } from './auth-rate-limiter.js';
+import type { AuthUser } from './auth.types.js';
 import { AuthenticationService } from './authentication.service.js';
 import type { TokenPairView, UserView } from './dto/auth-views.dto.js';
 import { LoginBody, RegisterBody } from './dto/auth.dto.js';
-import { UserEntity } from './entities/user.entity.js';
+import { Role, UserEntity } from './entities/user.entity.js';
 import { burnPasswordCheck, hashPassword, verifyPassword } from './password.js';
 import { AuthSessionsRepository } from './repositories/auth-sessions.repository.js';
 import { UsersRepository } from './repositories/users.repository.js';
@@ -24,27 +27,31 @@ export class AuthService {
     private readonly limiter: AuthRateLimiter,
     private readonly users: UsersRepository,
     private readonly sessions: AuthSessionsRepository,
+    private readonly accountEvents: AccountEvents,
+    private readonly admins: AdminBootstrap,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async register(dto: RegisterBody, ip: string): Promise<TokenPairView> {
+  /** `adminSecret`: the X-Admin-Bootstrap-Secret header (see AdminBootstrap). */
+  async register(dto: RegisterBody, ip: string, adminSecret?: string): Promise<TokenPairView> {
     this.requireLocalSignIn();
     const email = dto.email.toLowerCase();
     this.limiter.check(ip, email);
+    const role = this.admins.roleAtRegistration(email, adminSecret);
     const passwordHash = await hashPassword(dto.password);
     return this.db.transaction(async (em) => {
       const user = await this.users.insert(em, {
         email,
         passwordHash,
         displayName: dto.displayName.trim(),
-        role: this.config.adminEmails.has(email) ? 'admin' : 'user',
+        role,
       });
       if (!user) throw AppException.conflict('Email already registered');
       return this.startSession(em, user);
     });
   }
 
-  async login(dto: LoginBody, ip: string): Promise<TokenPairView> {
+  async login(dto: LoginBody, ip: string, adminSecret?: string): Promise<TokenPairView> {
     this.requireLocalSignIn();
     const email = dto.email.toLowerCase();
     this.limiter.check(ip, email);
@@ -56,7 +63,14 @@ export class AuthService {
     if (!(await verifyPassword(user.passwordHash, dto.password))) {
       throw AppException.unauthorized('Invalid email or password');
     }
-    return this.db.transaction((em) => this.startSession(em, user));
+    // Asked only once the password is right: a wrong one learns nothing of the list.
+    const promote = this.admins.promotesAtSignIn(user.email, user.role, adminSecret);
+    const pair = await this.db.transaction(async (em) => {
+      const signedIn = promote ? await this.users.setRole(em, user.id, 'admin') : user;
+      return this.startSession(em, signedIn ?? user);
+    });
+    if (promote) this.accountEvents.emit({ kind: 'role-changed', userId: user.id });
+    return pair;
   }
 
   /**
@@ -74,17 +88,62 @@ export class AuthService {
       if (!session || session.revokedAt) return 'invalid' as const;
       if (token.usedAt) {
         await this.sessions.revoke(em, session.id, 'refresh token reuse');
-        return 'reused' as const;
+        return { reused: session } as const;
       }
       if (token.expiresAt.getTime() <= Date.now()) return 'invalid' as const;
       await this.sessions.markRefreshTokenUsed(em, token.id);
       const user = await this.users.getById(em, token.userId);
       return this.issue(em, user, session.id);
     });
-    if (outcome === 'reused')
-      throw AppException.unauthorized('Refresh token already used: the session was revoked');
     if (outcome === 'invalid') throw AppException.unauthorized('Invalid refresh token');
+    if ('reused' in outcome) {
+      // Whoever holds the stolen token may hold a live socket of that login too.
+      this.accountEvents.emit({
+        kind: 'login-revoked',
+        userId: outcome.reused.userId,
+        sessionId: outcome.reused.id,
+      });
+      throw AppException.unauthorized('Refresh token already used: the session was revoked');
+    }
     return outcome;
+  }
+
+  /**
+   * Ends one login: the one the access token names, or the one a refresh token
+   * belongs to (a client whose access token has expired). Its refresh tokens stop
+   * working and its live sockets and event streams close at once, on every node.
+   * Idempotent: an already revoked login answers the same.
+   */
+  async logout(caller: AuthUser | undefined, refreshToken: string | undefined): Promise<void> {
+    const login = await this.loginToEnd(caller, refreshToken);
+    if (!login) throw AppException.unauthorized('A valid access or refresh token is required');
+    await this.db.transaction((em) => this.sessions.revoke(em, login.sessionId, 'logout'));
+    this.accountEvents.emit({ kind: 'login-revoked', ...login });
+  }
+
+  private async loginToEnd(
+    caller: AuthUser | undefined,
+    refreshToken: string | undefined,
+  ): Promise<{ userId: string; sessionId: string } | null> {
+    if (caller?.sessionId) return { userId: caller.id, sessionId: caller.sessionId };
+    if (refreshToken === undefined) return null;
+    const [id, secret] = refreshToken.split('.');
+    if (!id || !secret || !isUuid(id)) return null;
+    const token = await this.sessions.findRefreshToken(this.db.manager, id);
+    if (!token || !sameHash(token.tokenHash, hashSecret(secret))) return null;
+    return { userId: token.userId, sessionId: token.sessionId };
+  }
+
+  /**
+   * Sets a user's stored role (admins only, at the controller). Live sessions of
+   * that user re-read it at once: a demoted admin loses admin channels and
+   * commands without waiting for the token to expire.
+   */
+  async setRole(userId: string, role: Role): Promise<UserView> {
+    const user = await this.users.setRole(this.db.manager, userId, role);
+    if (!user) throw AppException.notFound('Unknown user');
+    this.accountEvents.emit({ kind: 'role-changed', userId: user.id });
+    return this.view(user);
   }
 
   async me(userId: string): Promise<UserView> {
@@ -95,6 +154,7 @@ export class AuthService {
 
   async deleteAccount(userId: string): Promise<void> {
     await this.users.delete(this.db.manager, userId);
+    this.accountEvents.emit({ kind: 'account-deleted', userId });
   }
 
   view(user: UserEntity): UserView {

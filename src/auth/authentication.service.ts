@@ -1,9 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { AppConfig } from '../config/app-config.js';
-import { APP_CONFIG } from '../config/config.module.js';
 import { AppException } from '../common/app.exception.js';
 import { isUuid } from '../common/uuid.js';
+import { AdminBootstrap } from './admin-bootstrap.js';
 import { AuthUser } from './auth.types.js';
 import { Role } from './entities/user.entity.js';
 import { UsersRepository } from './repositories/users.repository.js';
@@ -19,7 +18,7 @@ export class AuthenticationService {
     private readonly tokens: TokenService,
     private readonly db: DataSource,
     private readonly users: UsersRepository,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly admins: AdminBootstrap,
   ) {}
 
   async authenticate(token: string): Promise<AuthUser> {
@@ -40,8 +39,24 @@ export class AuthenticationService {
     };
   }
 
+  /**
+   * What a live session of `user` may still do: the user as stored now (role,
+   * name) with the token's expiry and login kept, or null when the account or
+   * that login is gone. Sessions call it when told their account changed.
+   */
+  async reload(user: AuthUser): Promise<AuthUser | null> {
+    const row = await this.users.findForToken(this.db.manager, user.id, user.sessionId);
+    if (!row || row.session_revoked === true) return null;
+    return {
+      ...user,
+      email: row.email,
+      displayName: row.display_name,
+      role: this.effectiveRole(row.email, row.role),
+    };
+  }
+
   effectiveRole(email: string, stored: Role): Role {
-    return this.config.adminEmails.has(email.toLowerCase()) ? 'admin' : stored;
+    return this.admins.listGrantsAdmin(email) ? 'admin' : stored;
   }
 }
 

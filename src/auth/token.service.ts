@@ -38,7 +38,7 @@ export class TokenService {
   }
 
   signAccess(userId: string, sessionId: string): { token: string; expiresIn: number } {
-    const { algorithm, accessTtlSec, issuer } = this.config.jwt;
+    const { algorithm, accessTtlSec, issuer, audience } = this.config.jwt;
     const signKey = this.signKey;
     if (signKey === undefined)
       throw AppException.notFound('Local sign-in is disabled: tokens come from an external issuer');
@@ -47,23 +47,33 @@ export class TokenService {
       subject: userId,
       expiresIn: accessTtlSec,
       ...(issuer ? { issuer } : {}),
+      ...(audience ? { audience } : {}),
     });
     return { token, expiresIn: accessTtlSec };
   }
 
-  /** Throws UNAUTHORIZED for anything but a well-signed, unexpired token of our algorithm. */
+  /**
+   * Throws UNAUTHORIZED for anything but a well-signed, unexpired token of our
+   * algorithm. With JWT_ISSUER or JWT_AUDIENCE set, `iss` and `aud` must match
+   * and the token must say it is an access token (`typ: access` in its claims,
+   * or RFC 9068's `typ: at+jwt` header); without them, a `typ` other than
+   * `access` is still refused.
+   */
   verify(token: string): AccessClaims {
-    const { algorithm, issuer } = this.config.jwt;
-    let payload: string | jwt.JwtPayload;
+    const { algorithm, issuer, audience } = this.config.jwt;
+    let decoded: jwt.Jwt;
     try {
-      payload = jwt.verify(token, this.verifyKey, {
+      decoded = jwt.verify(token, this.verifyKey, {
         algorithms: [algorithm],
+        complete: true,
         ...(issuer ? { issuer } : {}),
+        ...(audience ? { audience } : {}),
       });
     } catch (err) {
       const expired = err instanceof jwt.TokenExpiredError;
       throw AppException.unauthorized(expired ? 'Token expired' : 'Invalid token');
     }
+    const payload = decoded.payload;
     if (
       typeof payload === 'string' ||
       typeof payload.sub !== 'string' ||
@@ -71,7 +81,8 @@ export class TokenService {
     ) {
       throw AppException.unauthorized('Invalid token claims');
     }
-    if (payload.typ !== undefined && payload.typ !== 'access')
+    const strict = issuer !== undefined || audience !== undefined;
+    if (!isAccessToken(payload.typ, decoded.header.typ, strict))
       throw AppException.unauthorized('Not an access token');
     return {
       sub: payload.sub,
@@ -79,4 +90,14 @@ export class TokenService {
       exp: payload.exp,
     };
   }
+}
+
+/** RFC 9068 access tokens say so in their header. */
+const ACCESS_TOKEN_HEADER_TYPES = new Set(['at+jwt', 'application/at+jwt']);
+
+function isAccessToken(claim: unknown, headerTyp: unknown, strict: boolean): boolean {
+  if (claim !== undefined) return claim === 'access';
+  if (typeof headerTyp === 'string' && ACCESS_TOKEN_HEADER_TYPES.has(headerTyp.toLowerCase()))
+    return true;
+  return !strict;
 }

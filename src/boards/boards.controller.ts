@@ -26,18 +26,13 @@ import { ChannelAccess } from '../realtime/channels/channel-access.guard.js';
 import { BoardCardsService } from './board-cards.service.js';
 import { BoardColumnsService } from './board-columns.service.js';
 import { BoardsService } from './boards.service.js';
-import {
-  BoardListView,
-  BoardView,
-  CardView,
-  ColumnView,
-  MemberView,
-} from './dto/board-views.dto.js';
+import { BoardPage, BoardView, CardView, ColumnView, MemberView } from './dto/board-views.dto.js';
 import {
   AddMemberBody,
   CreateBoardBody,
   CreateCardBody,
   CreateColumnBody,
+  ListBoardsQuery,
   MoveCardBody,
   UpdateCardBody,
   UpdateColumnBody,
@@ -65,9 +60,9 @@ export class BoardsController {
 
   @Get('boards')
   @ApiOperation({ summary: "The caller's boards" })
-  @ApiOkResponse({ type: BoardListView })
-  list(@CurrentUser() user: AuthUser): Promise<BoardListView> {
-    return this.boards.listBoards(user);
+  @ApiOkResponse({ type: BoardPage })
+  list(@CurrentUser() user: AuthUser, @Query() q: ListBoardsQuery): Promise<BoardPage> {
+    return this.boards.listBoards(user, q);
   }
 
   @Get('boards/:id')

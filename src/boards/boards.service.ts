@@ -3,12 +3,14 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { AuthUser } from '../auth/auth.types.js';
 import { UsersRepository } from '../auth/repositories/users.repository.js';
 import { CreatedOrExisting } from '../common/created-or-existing/created-or-existing.js';
+import { pageLimit } from '../common/dto/page.dto.js';
+import { decodeKeysetCursor, encodeKeysetCursor } from '../common/keyset-cursor.js';
 import { RealtimeService } from '../realtime/realtime.service.js';
 import { BoardAccess } from './boards.access.js';
 import { boardChannel } from './boards.events.js';
 import { BoardsException } from './boards.exception.js';
-import { BoardListView, BoardView, MemberView } from './dto/board-views.dto.js';
-import { AddMemberBody, CreateBoardBody } from './dto/board.dto.js';
+import { BoardPage, BoardView, MemberView } from './dto/board-views.dto.js';
+import { AddMemberBody, CreateBoardBody, ListBoardsQuery } from './dto/board.dto.js';
 import { BoardEntity } from './entities/board.entity.js';
 import { BoardsRepository } from './repositories/boards.repository.js';
 
@@ -36,8 +38,19 @@ export class BoardsService {
     });
   }
 
-  async listBoards(user: AuthUser): Promise<BoardListView> {
-    return { items: await this.boards.listBoards(this.db.manager, user.id) };
+  async listBoards(user: AuthUser, q: ListBoardsQuery): Promise<BoardPage> {
+    const limit = pageLimit(q);
+    const rows = await this.boards.listBoards(
+      this.db.manager,
+      user.id,
+      limit + 1,
+      decodeKeysetCursor(q.cursor),
+    );
+    const page = rows.slice(0, limit);
+    return {
+      items: page.map(({ position: _position, ...board }) => board),
+      nextCursor: rows.length > limit ? encodeKeysetCursor(page[page.length - 1].position) : null,
+    };
   }
 
   /** The whole board from one snapshot (REPEATABLE READ), so columns and cards agree. */

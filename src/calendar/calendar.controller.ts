@@ -26,9 +26,9 @@ import { ChannelAccess } from '../realtime/channels/channel-access.guard.js';
 import { CalendarService } from './calendar.service.js';
 import {
   CalendarDetailView,
-  CalendarEventListView,
+  CalendarEventPage,
   CalendarEventView,
-  CalendarListView,
+  CalendarPage,
   CalendarView,
   ShareView,
 } from './dto/calendar-views.dto.js';
@@ -36,6 +36,7 @@ import {
   CreateCalendarBody,
   CreateEventBody,
   EventRangeQuery,
+  ListCalendarsQuery,
   ShareCalendarBody,
   UpdateEventBody,
 } from './dto/calendar.dto.js';
@@ -58,9 +59,9 @@ export class CalendarController {
 
   @Get('calendars')
   @ApiOperation({ summary: 'Calendars the caller owns or that are shared with them' })
-  @ApiOkResponse({ type: CalendarListView })
-  list(@CurrentUser() user: AuthUser): Promise<CalendarListView> {
-    return this.calendars.listCalendars(user);
+  @ApiOkResponse({ type: CalendarPage })
+  list(@CurrentUser() user: AuthUser, @Query() q: ListCalendarsQuery): Promise<CalendarPage> {
+    return this.calendars.listCalendars(user, q);
   }
 
   @Get('calendars/:id')
@@ -99,12 +100,12 @@ export class CalendarController {
   @Get('calendars/:id/events')
   @ChannelAccess({ prefix: 'calendar', param: 'id' })
   @ApiOperation({ summary: 'Events with startsAt < to and endsAt > from (half-open)' })
-  @ApiOkResponse({ type: CalendarEventListView })
+  @ApiOkResponse({ type: CalendarEventPage })
   events(
     @CurrentUser() user: AuthUser,
     @Param('id') id: string,
     @Query() q: EventRangeQuery,
-  ): Promise<CalendarEventListView> {
+  ): Promise<CalendarEventPage> {
     return this.calendars.listEvents(user, id, q);
   }
 

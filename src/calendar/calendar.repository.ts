@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, In } from 'typeorm';
 import { UserEntity } from '../auth/entities/user.entity.js';
+import { KeysetPosition, microsecondsOf, timestampOf } from '../common/keyset-cursor.js';
 import { queryRows } from '../common/sql-rows.js';
 import {
   CalendarAccessLevel,
@@ -39,6 +40,8 @@ interface CalendarRow {
   access: CalendarAccessLevel;
   created_at: Date;
   updated_at: Date;
+  /** created_at in microseconds, for the list cursor. */
+  created_us: string;
 }
 
 /** Rows of the calendar module; every method runs on the caller's entity manager. */
@@ -62,20 +65,28 @@ export class CalendarRepository {
   }
 
   /** Calendars the user owns or that are shared with them, with their access. */
+  /**
+   * The calendars a user owns or has a share of, oldest first; keyset on
+   * (created_at, id). `calendarId`: that one only.
+   */
   async listForUser(
     em: EntityManager,
     userId: string,
-    calendarId?: string,
-  ): Promise<CalendarView[]> {
+    page: { limit: number; after?: KeysetPosition; calendarId?: string },
+  ): Promise<(CalendarView & { position: KeysetPosition })[]> {
+    const { limit, after, calendarId } = page;
     const rows = await queryRows<CalendarRow>(
       em,
       `SELECT c.id, c.name, c.owner_id, c.created_at, c.updated_at,
+              ${microsecondsOf('c.created_at')} AS created_us,
               CASE WHEN c.owner_id = $1 THEN 'owner' ELSE s.access END AS access
          FROM calendars c
          LEFT JOIN calendar_shares s ON s.calendar_id = c.id AND s.user_id = $1
         WHERE (c.owner_id = $1 OR s.user_id IS NOT NULL) AND ($2::uuid IS NULL OR c.id = $2)
-        ORDER BY c.created_at, c.id`,
-      [userId, calendarId ?? null],
+          AND ($4::text IS NULL OR (c.created_at, c.id) > (${timestampOf('$4')}, $5::uuid))
+        ORDER BY c.created_at, c.id
+        LIMIT $3`,
+      [userId, calendarId ?? null, limit, after?.us ?? null, after?.id ?? null],
     );
     return rows.map((r) => ({
       id: r.id,
@@ -84,6 +95,7 @@ export class CalendarRepository {
       access: r.access,
       createdAt: r.created_at.toISOString(),
       updatedAt: r.updated_at.toISOString(),
+      position: { us: r.created_us, id: r.id },
     }));
   }
 
@@ -183,21 +195,36 @@ export class CalendarRepository {
   }
 
   /** Half-open overlap with [from, to): starts before `to` and ends after `from`. */
-  eventsInRange(
+  /**
+   * Events of a range (half-open), by start; keyset on (starts_at, id). Each
+   * comes with its position for the next page's cursor.
+   */
+  async eventsInRange(
     em: EntityManager,
     calendarId: string,
-    from: Date,
-    to: Date,
-  ): Promise<CalendarEventEntity[]> {
-    return em
+    range: { from: Date; to: Date; limit: number; after?: KeysetPosition },
+  ): Promise<{ event: CalendarEventEntity; position: KeysetPosition }[]> {
+    const qb = em
       .getRepository(CalendarEventEntity)
       .createQueryBuilder('e')
+      .addSelect(microsecondsOf('e.starts_at'), 'starts_us')
       .where('e.calendar_id = :calendarId', { calendarId })
-      .andWhere('e.starts_at < :to', { to })
-      .andWhere('e.ends_at > :from', { from })
+      .andWhere('e.starts_at < :to', { to: range.to })
+      .andWhere('e.ends_at > :from', { from: range.from })
       .orderBy('e.starts_at', 'ASC')
       .addOrderBy('e.id', 'ASC')
-      .getMany();
+      .limit(range.limit);
+    if (range.after)
+      qb.andWhere(`(e.starts_at, e.id) > (${timestampOf(':afterUs')}, CAST(:afterId AS uuid))`, {
+        afterUs: range.after.us,
+        afterId: range.after.id,
+      });
+    const { entities, raw } = await qb.getRawAndEntities<{ starts_us: string; e_id: string }>();
+    const positions = new Map(raw.map((r) => [r.e_id, r.starts_us]));
+    return entities.map((event) => ({
+      event,
+      position: { us: positions.get(event.id)!, id: event.id },
+    }));
   }
 
   /**

@@ -3,6 +3,9 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { AuthUser } from '../auth/auth.types.js';
 import { UsersRepository } from '../auth/repositories/users.repository.js';
 import { CreatedOrExisting } from '../common/created-or-existing/created-or-existing.js';
+import { pageLimit } from '../common/dto/page.dto.js';
+import { decodeKeysetCursor, encodeKeysetCursor } from '../common/keyset-cursor.js';
+import { InviteLimiter } from '../common/rate-limit/invite-limiter.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import { RealtimeService, RealtimeTx } from '../realtime/realtime.service.js';
 import { CalendarAccess } from './calendar.access.js';
@@ -12,9 +15,9 @@ import { CalendarRepository, toEventView } from './calendar.repository.js';
 import {
   CalendarDetailView,
   CalendarEventDeletedView,
-  CalendarEventListView,
+  CalendarEventPage,
   CalendarEventView,
-  CalendarListView,
+  CalendarPage,
   CalendarView,
   ShareView,
 } from './dto/calendar-views.dto.js';
@@ -22,6 +25,7 @@ import {
   CreateCalendarBody,
   CreateEventBody,
   EventRangeQuery,
+  ListCalendarsQuery,
   ShareCalendarBody,
   UpdateEventBody,
 } from './dto/calendar.dto.js';
@@ -41,6 +45,7 @@ export class CalendarService {
     private readonly repo: CalendarRepository,
     private readonly users: UsersRepository,
     private readonly notifications: NotificationsService,
+    private readonly invites: InviteLimiter,
   ) {}
 
   // Calendars and shares
@@ -57,15 +62,25 @@ export class CalendarService {
     };
   }
 
-  async listCalendars(user: AuthUser): Promise<CalendarListView> {
-    return { items: await this.repo.listForUser(this.db.manager, user.id) };
+  async listCalendars(user: AuthUser, q: ListCalendarsQuery): Promise<CalendarPage> {
+    const limit = pageLimit(q);
+    const rows = await this.repo.listForUser(this.db.manager, user.id, {
+      limit: limit + 1,
+      after: decodeKeysetCursor(q.cursor),
+    });
+    const page = rows.slice(0, limit);
+    return {
+      items: page.map(({ position: _position, ...calendar }) => calendar),
+      nextCursor: rows.length > limit ? encodeKeysetCursor(page[page.length - 1].position) : null,
+    };
   }
 
   async getCalendar(user: AuthUser, calendarId: string): Promise<CalendarDetailView> {
     const em = this.db.manager;
     await this.access.require(em, user, calendarId, 'read');
-    const [calendar] = await this.repo.listForUser(em, user.id, calendarId);
-    if (!calendar) throw CalendarException.noAccess(calendarId);
+    const [found] = await this.repo.listForUser(em, user.id, { limit: 1, calendarId });
+    if (!found) throw CalendarException.noAccess(calendarId);
+    const { position: _position, ...calendar } = found;
     return { ...calendar, shares: await this.repo.shares(em, calendarId) };
   }
 
@@ -106,14 +121,24 @@ export class CalendarService {
     user: AuthUser,
     calendarId: string,
     q: EventRangeQuery,
-  ): Promise<CalendarEventListView> {
+  ): Promise<CalendarEventPage> {
     const from = new Date(q.from);
     const to = new Date(q.to);
     if (!(from.getTime() < to.getTime())) throw CalendarException.badRange();
     const em = this.db.manager;
     await this.access.require(em, user, calendarId, 'read');
-    const events = await this.repo.eventsInRange(em, calendarId, from, to);
-    return { items: events.map(toEventView) };
+    const limit = pageLimit(q);
+    const rows = await this.repo.eventsInRange(em, calendarId, {
+      from,
+      to,
+      limit: limit + 1,
+      after: decodeKeysetCursor(q.cursor),
+    });
+    const page = rows.slice(0, limit);
+    return {
+      items: page.map((r) => toEventView(r.event)),
+      nextCursor: rows.length > limit ? encodeKeysetCursor(page[page.length - 1].position) : null,
+    };
   }
 
   async createEvent(
@@ -240,15 +265,19 @@ export class CalendarService {
       );
   }
 
-  /** Invited attendees hear about it on `user:{id}` (not the one who invited them). */
+  /**
+   * Invited attendees hear about it on `user:{id}` (not the one who invited
+   * them), within the inviter's budget of people (a refusal rolls back the write).
+   */
   private async invite(
     tx: RealtimeTx,
     actor: AuthUser,
     event: CalendarEventView,
     userIds: string[],
   ): Promise<void> {
-    for (const userId of userIds) {
-      if (userId === actor.id) continue;
+    const invited = [...new Set(userIds)].filter((id) => id !== actor.id);
+    this.invites.spend(actor.id, invited.length);
+    for (const userId of invited) {
       await this.notifications.create(
         {
           userId,

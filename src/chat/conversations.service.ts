@@ -4,6 +4,7 @@ import type { AuthUser } from '../auth/auth.types.js';
 import { UsersRepository } from '../auth/repositories/users.repository.js';
 import { CreatedOrExisting } from '../common/created-or-existing/created-or-existing.js';
 import { pageLimit } from '../common/dto/page.dto.js';
+import { InviteLimiter } from '../common/rate-limit/invite-limiter.js';
 import { isUuid } from '../common/uuid.js';
 import { userChannel } from '../realtime/channels/channel-name.js';
 import { RealtimeService, RealtimeTx } from '../realtime/realtime.service.js';
@@ -32,6 +33,7 @@ export class ConversationsService {
     private readonly messages: MessagesRepository,
     private readonly users: UsersRepository,
     private readonly typing: TypingService,
+    private readonly invites: InviteLimiter,
   ) {}
 
   /**
@@ -53,6 +55,7 @@ export class ConversationsService {
       await this.assertUsersExist(tx.em, 'participantIds', others);
       if (others.length === 1 && dto.title === undefined)
         return this.createDirect(tx, user, others[0]);
+      this.invites.spend(user.id, others.length);
       const id = await this.conversations.insertGroup(tx.em, dto.title ?? '', user.id);
       await this.conversations.addParticipants(tx.em, id, [user.id, ...others]);
       const conversation = await this.view(tx.em, id);
@@ -106,6 +109,8 @@ export class ConversationsService {
       if (members.size + userIds.filter((u) => !members.has(u)).length > MAX_GROUP_PARTICIPANTS)
         throw ChatException.groupFull(MAX_GROUP_PARTICIPANTS);
       const added = await this.conversations.addParticipants(tx.em, conversationId, userIds);
+      // Refused: the transaction rolls back, nobody is added.
+      this.invites.spend(user.id, added.length);
       const conversation = await this.view(tx.em, conversationId);
       if (added.length > 0) {
         const joined = await tx.append(chatChannel(conversationId), 'chat.participant.added', {
@@ -161,6 +166,7 @@ export class ConversationsService {
       const existing = await this.conversations.findDirect(tx.em, a, b);
       return new CreatedOrExisting(await this.view(tx.em, existing!), false);
     }
+    this.invites.spend(user.id, 1);
     await this.conversations.addParticipants(tx.em, id, [user.id, other]);
     const conversation = await this.view(tx.em, id);
     await this.announce(tx, conversation, [user.id, other], 0);

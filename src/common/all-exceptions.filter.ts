@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import type { Logger as PinoLogger } from 'pino';
 import { commandContextOf } from './command-context.js';
 import { describeError, ErrorDescription, errorFrameOf } from './error-body.js';
+import { withoutToken } from './logging/http-logger.js';
 import { ROOT_LOGGER } from './logging/logger.module.js';
 
 /**
@@ -54,7 +55,8 @@ export function sendHttpError(
         traceId: e.traceId,
         reqId: req?.id,
         method: req?.method,
-        url: req?.originalUrl,
+        // Event streams take the access token in the query string.
+        url: req ? withoutToken(req.originalUrl ?? req.url) : undefined,
       },
       'unexpected error',
     );

@@ -37,7 +37,13 @@ describe('loadConfig', () => {
       redisUrl: undefined,
       corsOrigins: undefined,
       bodyLimitBytes: 1024 * 1024,
-      authRate: { perIp: 30, perEmail: 5, windowMs: 60_000 },
+      authRate: {
+        perIp: 30,
+        perEmail: 5,
+        windowMs: 60_000,
+        emailCeiling: 100,
+        emailCeilingWindowMs: 3_600_000,
+      },
       ws: {
         maxPayload: 64 * 1024,
         heartbeatMs: 25_000,
@@ -71,6 +77,7 @@ describe('loadConfig', () => {
       JWT_REFRESH_TTL: '2d',
       HISTORY_TTL: '1h',
       WS_ALLOW_ANONYMOUS: 'FALSE',
+      METRICS_TOKEN: 'metrics-token-0123456789',
     });
     expect(c).toMatchObject({
       nodeEnv: 'production',
@@ -80,6 +87,7 @@ describe('loadConfig', () => {
       databaseUrl: 'postgresql://u:p@db:5432/app',
       redisUrl: 'rediss://cache:6380',
       history: { ttlMs: 3600 * 1000 },
+      metricsToken: 'metrics-token-0123456789',
       warnings: [],
     });
     expect(c.ws.allowAnonymous).toBe(false);
@@ -242,6 +250,33 @@ describe('loadConfig', () => {
   it('lower-cases ADMIN_EMAILS and ignores blanks', () => {
     const c = loadConfig({ ADMIN_EMAILS: ' Boss@Example.COM, ,ops@example.com,' });
     expect([...c.adminEmails].sort()).toEqual(['boss@example.com', 'ops@example.com']);
+  });
+
+  it('warns in production without METRICS_TOKEN, and wants at least 16 characters', () => {
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET }).warnings).toEqual([
+      'METRICS_TOKEN is not set: GET /metrics answers 403 in production',
+    ]);
+    expect(problemsOf({ METRICS_TOKEN: 'short' })).toEqual([
+      'METRICS_TOKEN: must be at least 16 characters',
+    ]);
+  });
+
+  it('reads JWT_ISSUER and JWT_AUDIENCE, unset by default', () => {
+    expect(loadConfig({}).jwt).toMatchObject({ issuer: undefined, audience: undefined });
+    expect(loadConfig({ JWT_ISSUER: 'https://i', JWT_AUDIENCE: 'svc' }).jwt).toMatchObject({
+      issuer: 'https://i',
+      audience: 'svc',
+    });
+  });
+
+  it('takes an ADMIN_BOOTSTRAP_SECRET of at least 16 characters, unset by default', () => {
+    expect(loadConfig({}).adminBootstrapSecret).toBeUndefined();
+    expect(loadConfig({ ADMIN_BOOTSTRAP_SECRET: 's'.repeat(16) }).adminBootstrapSecret).toBe(
+      's'.repeat(16),
+    );
+    expect(problemsOf({ ADMIN_BOOTSTRAP_SECRET: 'short' })).toEqual([
+      'ADMIN_BOOTSTRAP_SECRET: must be at least 16 characters',
+    ]);
   });
 
   it('reads CORS_ORIGINS as a trimmed list', () => {

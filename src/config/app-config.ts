@@ -12,10 +12,40 @@ export interface AppConfig {
   redisUrl: string | undefined;
   jwt: JwtConfig;
   adminEmails: ReadonlySet<string>;
+  /**
+   * When set, an ADMIN_EMAILS address becomes admin only by presenting it (header
+   * `X-Admin-Bootstrap-Secret`) at registration or at its first sign-in; the
+   * role is then stored, and the list alone no longer grants it.
+   */
+  adminBootstrapSecret: string | undefined;
   corsOrigins: readonly string[] | undefined;
+  /**
+   * The bearer token `/metrics` requires. Unset: `/metrics` is open outside
+   * production and closed (403) in production.
+   */
+  metricsToken: string | undefined;
   bodyLimitBytes: number;
-  authRate: { perIp: number; perEmail: number; windowMs: number };
+  /**
+   * Sign-in attempts: `perIp` per address and `perEmail` per address and email
+   * per `windowMs`; `emailCeiling` per email from all addresses together per
+   * `emailCeilingWindowMs`.
+   */
+  authRate: {
+    perIp: number;
+    perEmail: number;
+    windowMs: number;
+    emailCeiling: number;
+    emailCeilingWindowMs: number;
+  };
   ws: WsConfig;
+  /** People one user may invite (calendar invites, conversation adds) per window. */
+  invites: { limit: number; windowMs: number };
+  /**
+   * Server-Sent Event streams: at most `maxPerUser` open per user and
+   * `maxPerIp` per client address; one whose unsent bytes pass
+   * `maxBufferedBytes` (a client that stopped reading) is ended.
+   */
+  sse: { maxPerUser: number; maxPerIp: number; maxBufferedBytes: number };
   history: { maxEvents: number; ttlMs: number; pruneIntervalMs: number };
   /** Typing indicators expire after `typingTtlMs`; chat notifications are batched per `notifyWindowMs`. */
   chat: { typingTtlMs: number; notifyWindowMs: number };
@@ -42,6 +72,12 @@ export interface JwtConfig {
   accessTtlSec: number;
   refreshTtlSec: number;
   issuer: string | undefined;
+  /**
+   * With an issuer or an audience set, access tokens must carry them (`iss`,
+   * `aud`) and say they are access tokens (`typ`): deployments that share an
+   * issuer then cannot pass one service's tokens to another.
+   */
+  audience: string | undefined;
 }
 
 export interface WsConfig {
@@ -88,12 +124,21 @@ export function loadConfig(env: Env = process.env): AppConfig {
     redisUrl: r.url('REDIS_URL', ['redis:', 'rediss:']),
     jwt,
     adminEmails: new Set(r.list('ADMIN_EMAILS').map((e) => e.toLowerCase())),
+    adminBootstrapSecret: r.secret('ADMIN_BOOTSTRAP_SECRET', 16),
     corsOrigins: corsRaw === undefined ? undefined : r.list('CORS_ORIGINS'),
+    metricsToken: r.secret('METRICS_TOKEN', 16),
     bodyLimitBytes: r.int('BODY_LIMIT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     authRate: {
       perIp: r.int('AUTH_RATE_LIMIT_PER_IP', 30, 1, 1_000_000),
       perEmail: r.int('AUTH_RATE_LIMIT_PER_EMAIL', 5, 1, 1_000_000),
       windowMs: r.int('AUTH_RATE_WINDOW_MS', 60_000, 1000, 86_400_000),
+      emailCeiling: r.int('AUTH_RATE_EMAIL_CEILING', 100, 1, 1_000_000),
+      emailCeilingWindowMs: r.int(
+        'AUTH_RATE_EMAIL_CEILING_WINDOW_MS',
+        3_600_000,
+        1000,
+        7 * 86_400_000,
+      ),
     },
     ws: {
       maxPayload: r.int('WS_MAX_PAYLOAD', 64 * 1024, 1024, 16 * 1024 * 1024),
@@ -105,6 +150,15 @@ export function loadConfig(env: Env = process.env): AppConfig {
       abuseThreshold: r.int('WS_ABUSE_THRESHOLD', 10, 1, 1_000_000),
       connectRatePerIp: r.int('WS_CONNECT_RATE_PER_IP', 60, 1, 1_000_000),
       commandMaxBytes: r.int('WS_COMMAND_MAX_BYTES', 16 * 1024, 64, 16 * 1024 * 1024),
+    },
+    invites: {
+      limit: r.int('INVITE_RATE_LIMIT', 1000, 1, 1_000_000),
+      windowMs: r.int('INVITE_RATE_WINDOW_MS', 3_600_000, 1000, 7 * 86_400_000),
+    },
+    sse: {
+      maxPerUser: r.int('SSE_MAX_STREAMS_PER_USER', 10, 1, 1_000_000),
+      maxPerIp: r.int('SSE_MAX_STREAMS_PER_IP', 100, 1, 1_000_000),
+      maxBufferedBytes: r.int('SSE_MAX_BUFFERED_BYTES', 1024 * 1024, 16 * 1024, 1024 ** 3),
     },
     history: {
       maxEvents: r.int('HISTORY_MAX_EVENTS', 1000, 1, 10_000_000),
@@ -128,6 +182,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     demo: r.bool('DEMO', nodeEnv !== 'production'),
     warnings,
   };
+  if (nodeEnv === 'production' && config.metricsToken === undefined)
+    warnings.push('METRICS_TOKEN is not set: GET /metrics answers 403 in production');
   r.throwIfProblems();
   return config;
 }
@@ -139,6 +195,7 @@ function readJwt(r: EnvReader, nodeEnv: AppConfig['nodeEnv'], warnings: string[]
   const accessTtlSec = r.duration('JWT_ACCESS_TTL', 15 * 60);
   const refreshTtlSec = r.duration('JWT_REFRESH_TTL', 30 * 24 * 3600);
   const issuer = r.str('JWT_ISSUER');
+  const audience = r.str('JWT_AUDIENCE');
   if (secret !== undefined && publicKey !== undefined) {
     r.problem('JWT_SECRET', 'set either JWT_SECRET (HS256) or JWT_PUBLIC_KEY (RS256), not both');
   }
@@ -154,6 +211,7 @@ function readJwt(r: EnvReader, nodeEnv: AppConfig['nodeEnv'], warnings: string[]
       accessTtlSec,
       refreshTtlSec,
       issuer,
+      audience,
     };
   }
   if (secret !== undefined) {
@@ -165,6 +223,7 @@ function readJwt(r: EnvReader, nodeEnv: AppConfig['nodeEnv'], warnings: string[]
       accessTtlSec,
       refreshTtlSec,
       issuer,
+      audience,
     };
   }
   if (nodeEnv === 'production') {
@@ -182,6 +241,7 @@ function readJwt(r: EnvReader, nodeEnv: AppConfig['nodeEnv'], warnings: string[]
     accessTtlSec,
     refreshTtlSec,
     issuer,
+    audience,
   };
 }
 
@@ -222,6 +282,14 @@ class EnvReader {
   str(name: string): string | undefined {
     const v = this.env[name];
     return v === undefined || v.trim() === '' ? undefined : v.trim();
+  }
+
+  /** A secret of at least `minLength` characters (a short one is guessable). */
+  secret(name: string, minLength: number): string | undefined {
+    const v = this.str(name);
+    if (v !== undefined && v.length < minLength)
+      this.problem(name, `must be at least ${minLength} characters`);
+    return v;
   }
 
   list(name: string): string[] {

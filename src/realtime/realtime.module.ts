@@ -27,6 +27,7 @@ import { ClusterStats } from './cluster/cluster-stats.js';
 import { RedisSocketCounter } from './cluster/redis-socket-counter.js';
 import { LocalSocketCounter, SocketCounter } from './cluster/socket-counter.js';
 import { UserChannelFamilies } from './channels/user-channel-families.js';
+import { AccountSessions } from './kernel/account-sessions.js';
 import { CommandRunner } from './kernel/command-runner.js';
 import { SessionKernel } from './kernel/session-kernel.js';
 import { JsonCommands } from './protocols/json/json-commands.js';
@@ -86,6 +87,7 @@ import { SseService } from './transports/sse/sse.service.js';
     UserChannelFamilies,
     // The kernel: session lifecycle and the module command table.
     SessionKernel,
+    AccountSessions,
     CommandRunner,
     // Protocols: what the bytes mean.
     JsonCommands,

@@ -228,7 +228,8 @@ export class RealtimeService {
 
   /**
    * Streams already authorised channels to an HTTP client as Server-Sent Events
-   * until it goes away, resuming from a `Last-Event-ID` cursor when given.
+   * until it goes away, resuming from a `Last-Event-ID` cursor when given. The
+   * kernel's stream limits apply (connect rate, caps per user and per address).
    */
   async openEventStream(
     req: Request,
@@ -237,6 +238,7 @@ export class RealtimeService {
     channels: string[],
     lastEventId: string | undefined,
   ): Promise<void> {
+    this.sse.admit(req, user);
     await this.sse.open(req, res, user, channels, lastEventId);
   }
 

@@ -1,4 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
+import http from 'node:http';
 import jwt from 'jsonwebtoken';
 import request, { Response } from 'supertest';
 import { sqlClient } from '../helpers/databases.js';
@@ -444,6 +445,54 @@ describe('auth rate limiting', () => {
       expect((await login(t.baseUrl, v.email)).status).toBe(200);
     } finally {
       await t?.close();
+    }
+  });
+
+  it('keeps the owner signing in while another address guesses; a per-email ceiling bounds guessing from many', async () => {
+    const t = await startTestApp({
+      env: { AUTH_RATE_LIMIT_PER_EMAIL: '2', AUTH_RATE_EMAIL_CEILING: '6' },
+    });
+    /** A sign-in from another loopback address (127.0.0.0/8 is all this host's). */
+    const loginFrom = (localAddress: string, email: string, password: string) =>
+      new Promise<{ status: number; retryAfter: number }>((resolve, reject) => {
+        const body = JSON.stringify({ email, password });
+        const req = http.request(
+          `${t.baseUrl}/api/auth/login`,
+          {
+            method: 'POST',
+            localAddress,
+            headers: { 'content-type': 'application/json', 'content-length': body.length },
+          },
+          (res) => {
+            res.resume();
+            resolve({
+              status: res.statusCode ?? 0,
+              retryAfter: Number(res.headers['retry-after']),
+            });
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      });
+    try {
+      const owner = await registerUser(t.baseUrl); // 127.0.0.1: 1 of the ceiling's 6
+      const attacker = '127.0.0.2';
+      expect((await loginFrom(attacker, owner.email, 'guess 1')).status).toBe(401); // 2
+      expect((await loginFrom(attacker, owner.email, 'guess 2')).status).toBe(401); // 3
+      expect((await loginFrom(attacker, owner.email, 'guess 3')).status).toBe(429); // this pair is spent
+      // The owner, from their own address, is not locked out by it.
+      expect((await loginFrom('127.0.0.1', owner.email, owner.password)).status).toBe(200); // 4
+      expect((await loginFrom('127.0.0.3', owner.email, 'guess 4')).status).toBe(401); // 5
+      expect((await loginFrom('127.0.0.4', owner.email, 'guess 5')).status).toBe(401); // 6
+      // Guessing spread over addresses meets the ceiling, which refills slowly.
+      const ceiling = await loginFrom('127.0.0.5', owner.email, 'guess 6');
+      expect(ceiling.status).toBe(429);
+      expect(ceiling.retryAfter).toBeGreaterThan(60);
+      // Other accounts are not affected.
+      const other = await registerUser(t.baseUrl);
+      expect((await loginFrom('127.0.0.5', other.email, other.password)).status).toBe(200);
+    } finally {
+      await t.close();
     }
   });
 

@@ -258,7 +258,10 @@ describe('calendar (docs/protocol.md: channels, commands and events; REST)', () 
       { from: 'yesterday', to: '2030-06-01T11:00:00Z' },
       { from: '2030-06-01T11:00:00Z', to: '2030-06-01T11:00:00Z' },
       { from: '2030-06-01T12:00:00Z', to: '2030-06-01T11:00:00Z' },
-      { from: '2030-06-01T11:00:00Z', to: '2030-06-01T12:00:00Z', limit: 5 },
+      // The range pages (limit 1..100, a cursor it gave); other fields are unknown.
+      { from: '2030-06-01T11:00:00Z', to: '2030-06-01T12:00:00Z', limit: 101 },
+      { from: '2030-06-01T11:00:00Z', to: '2030-06-01T12:00:00Z', cursor: 'x' },
+      { from: '2030-06-01T11:00:00Z', to: '2030-06-01T12:00:00Z', page: 2 },
     ]) {
       const res = await api().get(`/api/calendars/${id}/events`).query(q).set(bearer(owner));
       expect(res.status).toBe(400);

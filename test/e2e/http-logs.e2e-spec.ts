@@ -2,6 +2,7 @@ import request from 'supertest';
 import { expectEventually } from '../helpers/eventually.js';
 import { LogCapture } from '../helpers/log-capture.js';
 import { openSse } from '../helpers/sse-client.js';
+import { TestFeatureModule } from '../helpers/test-feature.module.js';
 import { startTestApp, TestApp } from '../helpers/test-app.js';
 import { registerUser } from '../helpers/users.js';
 
@@ -11,7 +12,11 @@ describe('HTTP access log at LOG_LEVEL=info', () => {
   const logs = new LogCapture();
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({ env: { LOG_LEVEL: 'info' }, logDestination: logs });
+    t = await startTestApp({
+      env: { LOG_LEVEL: 'info' },
+      logDestination: logs,
+      modules: [TestFeatureModule],
+    });
   });
   afterAll(async () => {
     await t?.close();
@@ -61,6 +66,24 @@ describe('HTTP access log at LOG_LEVEL=info', () => {
       req: { method: 'GET', url: '/api/notifications/stream' },
       res: { statusCode: 200 },
     });
+    expect(logs.text()).not.toContain(user.accessToken);
+  });
+
+  it('keeps ?token= out of the error log of an unexpected failure too', async () => {
+    const user = await registerUser(t.baseUrl);
+    const res = await request(t.baseUrl).get(`/api/test/boom?probe=2&token=${user.accessToken}`);
+    expect(res.status).toBe(500);
+    const traceId = (res.body as { traceId: string }).traceId;
+    const line = await expectEventually(() => {
+      const found = logs
+        .text()
+        .split('\n')
+        .filter((l) => l.includes(traceId) && l.includes('unexpected error'));
+      expect(found).toHaveLength(1);
+      return JSON.parse(found[0]!) as { url?: string; err?: unknown };
+    });
+    expect(line).toMatchObject({ url: '/api/test/boom?probe=2', err: expect.anything() });
+    await expectEventually(() => expect(logs.requests('/api/test/boom')).toHaveLength(1));
     expect(logs.text()).not.toContain(user.accessToken);
   });
 });

@@ -1,7 +1,11 @@
 import { DataSource } from 'typeorm';
+import SockJS from 'sockjs-client';
+import WebSocket from 'ws';
 import request from 'supertest';
 import { createTestDatabase, sqlClient } from '../helpers/databases.js';
 import { startTestApp, TestApp } from '../helpers/test-app.js';
+import { registerUser } from '../helpers/users.js';
+import { connect, refusedUpgrade } from '../helpers/ws-client.js';
 
 describe('operations', () => {
   let t: TestApp;
@@ -132,5 +136,35 @@ describe('readiness when the database is gone', () => {
     await setConnectionsAllowed(true);
     const up = await request(t.baseUrl).get('/health/ready');
     expect(up.status).toBe(200);
+  });
+
+  it('answers upgrades 503 (never 401, never a crash) while the database is down, and serves them after', async () => {
+    const alice = await registerUser(t.baseUrl);
+    await setConnectionsAllowed(false);
+    try {
+      const refused = await refusedUpgrade(t.baseUrl, { token: alice.accessToken });
+      expect(refused.status).toBe(503);
+      expect(JSON.parse(refused.body)).toMatchObject({ code: 'INTERNAL', retryAfterMs: 2000 });
+      // SockJS checks the token's signature at the transport request and reads the
+      // user once the session exists: that session closes with 1011, not 4401 (the
+      // raw transport cannot send 1011: 1000 with the code in the reason).
+      const raw = new WebSocket(
+        `${t.baseUrl.replace('http', 'ws')}/ws/websocket?token=${alice.accessToken}`,
+      );
+      const closed = await new Promise<{ code: number; reason: string }>((resolve) =>
+        raw.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+      );
+      expect(closed).toEqual({ code: 1000, reason: '1011 authentication unavailable' });
+      const framed = new SockJS(`${t.baseUrl}/ws?token=${alice.accessToken}`);
+      const framedCode = await new Promise<number>((resolve) => {
+        framed.onclose = (e: { code: number }) => resolve(e.code);
+      });
+      expect(framedCode).toBe(1011);
+    } finally {
+      await setConnectionsAllowed(true);
+    }
+    const socket = await connect(t.baseUrl, { token: alice.accessToken });
+    await expect(socket.request('ping')).resolves.toMatchObject({ type: 'pong' });
+    socket.close();
   });
 });

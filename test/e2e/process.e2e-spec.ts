@@ -4,6 +4,7 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../src/database/embedded-postgres.js';
+import { createTestDatabase } from '../helpers/databases.js';
 import { TEST_JWT_SECRET } from '../helpers/test-app.js';
 
 const MAIN = path.resolve('dist/main.js');
@@ -27,8 +28,8 @@ const children: ChildProcess[] = [];
 const dataDirs: string[] = [];
 
 /** Runs the production build with exactly this environment (nothing inherited but PATH and HOME). */
-function runMain(env: Record<string, string>): Server {
-  const proc = spawn(process.execPath, [MAIN], {
+function runMain(env: Record<string, string>, nodeArgs: string[] = []): Server {
+  const proc = spawn(process.execPath, [...nodeArgs, MAIN], {
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -323,6 +324,71 @@ describe('the production build on the embedded PostgreSQL', () => {
         code: 0,
         signal: null,
       });
+    },
+    2 * START_TIMEOUT_MS,
+  );
+});
+
+describe('the production build and unhandled rejections', () => {
+  /**
+   * Loaded before main.js: on SIGUSR2 it rejects a promise nobody handles, as a
+   * bug in a handler would (the application itself has no such path on purpose).
+   */
+  const PRELOAD =
+    'data:text/javascript,process.on("SIGUSR2",()=>{Promise.reject(new Error("probe-rejection"))})';
+
+  it(
+    'logs and counts an unhandled rejection and goes on serving',
+    async () => {
+      const port = await freePort();
+      const server = runMain(
+        {
+          NODE_ENV: 'production',
+          LOG_LEVEL: 'warn',
+          HOST: '127.0.0.1',
+          PORT: String(port),
+          JWT_SECRET: TEST_JWT_SECRET,
+          METRICS_TOKEN: 'metrics-token-0123456789',
+          DATABASE_URL: await createTestDatabase(),
+        },
+        ['--import', PRELOAD],
+      );
+      await waitReady(server);
+      for (let i = 0; i < 2; i++) {
+        server.proc.kill('SIGUSR2');
+        await waitForOutput(server, `"survived":${i + 1}`);
+      }
+      expect(server.proc.exitCode).toBeNull();
+      const line = server
+        .output()
+        .split('\n')
+        .find((l) => l.includes('probe-rejection'));
+      expect(JSON.parse(line!)).toMatchObject({
+        level: 50,
+        msg: 'unhandled promise rejection (the process goes on)',
+        err: { message: 'probe-rejection' },
+      });
+      expect((await call(port, 'GET', '/health/ready')).status).toBe(200);
+      const metrics = await new Promise<string>((resolve, reject) =>
+        http
+          .get(
+            {
+              host: '127.0.0.1',
+              port,
+              path: '/metrics',
+              agent: false,
+              headers: { Authorization: 'Bearer metrics-token-0123456789' },
+            },
+            (res) => {
+              let text = '';
+              res.on('data', (c: Buffer) => (text += c.toString()));
+              res.on('end', () => resolve(text));
+            },
+          )
+          .on('error', reject),
+      );
+      expect(metrics).toMatch(/^rt_unhandled_rejections_total 2$/m);
+      expect(await stop(server)).toEqual({ code: 0, signal: null });
     },
     2 * START_TIMEOUT_MS,
   );

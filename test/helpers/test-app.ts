@@ -36,6 +36,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     AUTH_RATE_LIMIT_PER_IP: '100000',
     AUTH_RATE_LIMIT_PER_EMAIL: '1000',
+    AUTH_RATE_EMAIL_CEILING: '100000',
+    INVITE_RATE_LIMIT: '1000000',
     DATABASE_URL: databaseUrl,
     ...options.env,
   });

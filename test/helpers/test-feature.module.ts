@@ -1,6 +1,7 @@
 import {
   Body,
   Controller,
+  Get,
   HttpCode,
   Injectable,
   Module,
@@ -11,7 +12,7 @@ import {
 import { MessageBody, SubscribeMessage } from '@nestjs/websockets';
 import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import type { AuthUser } from '../../src/auth/auth.types.js';
-import { CurrentUser, Roles } from '../../src/auth/guards/decorators.js';
+import { AcceptsQueryToken, CurrentUser, Public, Roles } from '../../src/auth/guards/decorators.js';
 import { ChannelAccess } from '../../src/realtime/channels/channel-access.guard.js';
 import { MaxDataBytes } from '../../src/realtime/limits/limit.decorators.js';
 import { RealtimeGateway } from '../../src/realtime/realtime.gateway.js';
@@ -145,6 +146,14 @@ export class TestFeatureController {
   @ChannelAccess({ prefix: 'test', param: 'room' })
   publish(@CurrentUser() user: AuthUser, @Param('room') room: string, @Body() dto: RestPublishDto) {
     return this.service.publish(user, room, dto);
+  }
+
+  /** An unexpected failure, on a route that takes the token in the query as event streams do. */
+  @Get('boom')
+  @Public()
+  @AcceptsQueryToken()
+  boom(): never {
+    throw new Error('boom');
   }
 
   @Post('rooms/:room/revoke/:userId')

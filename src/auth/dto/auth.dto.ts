@@ -1,5 +1,6 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { IsEmail, IsString, Length, MaxLength, MinLength } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsEmail, IsIn, IsOptional, IsString, Length, MaxLength, MinLength } from 'class-validator';
+import type { Role } from '../entities/user.entity.js';
 
 export class RegisterBody {
   @ApiProperty({ example: 'ada@example.com', maxLength: 254 })
@@ -36,4 +37,21 @@ export class RefreshBody {
   @IsString()
   @Length(10, 512)
   refreshToken: string;
+}
+
+export class LogoutBody {
+  @ApiPropertyOptional({
+    description:
+      'The refresh token of the login to end, when no valid access token is sent (it expired)',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(10, 512)
+  refreshToken?: string;
+}
+
+export class SetRoleBody {
+  @ApiProperty({ enum: ['user', 'admin'] })
+  @IsIn(['user', 'admin'])
+  role: Role;
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
+import { EntityManager, IsNull } from 'typeorm';
 import { AuthSessionEntity } from '../entities/auth-session.entity.js';
 import { RefreshTokenEntity } from '../entities/refresh-token.entity.js';
 
@@ -22,12 +22,21 @@ export class AuthSessionsRepository {
     return em.findOneBy(AuthSessionEntity, { id });
   }
 
+  /** Keeps the first revocation's time and reason when it is revoked again. */
   async revoke(em: EntityManager, id: string, reason: string): Promise<void> {
-    await em.update(AuthSessionEntity, { id }, { revokedAt: new Date(), revokedReason: reason });
+    await em.update(
+      AuthSessionEntity,
+      { id, revokedAt: IsNull() },
+      { revokedAt: new Date(), revokedReason: reason },
+    );
   }
 
   insertRefreshToken(em: EntityManager, token: NewRefreshToken): Promise<RefreshTokenEntity> {
     return em.save(em.create(RefreshTokenEntity, token));
+  }
+
+  findRefreshToken(em: EntityManager, id: string): Promise<RefreshTokenEntity | null> {
+    return em.findOneBy(RefreshTokenEntity, { id });
   }
 
   /** Locked until the caller's transaction ends, so a token is rotated at most once. */

@@ -69,6 +69,12 @@ export class UsersRepository {
     }
   }
 
+  /** The user with its new role, or null when there is no such user. */
+  async setRole(em: EntityManager, id: string, role: Role): Promise<UserEntity | null> {
+    await em.getRepository(UserEntity).update({ id }, { role });
+    return this.findById(em, id);
+  }
+
   async delete(em: EntityManager, id: string): Promise<void> {
     await em.getRepository(UserEntity).delete({ id });
   }
@@ -76,6 +82,17 @@ export class UsersRepository {
   async exists(em: EntityManager, id: string): Promise<boolean> {
     const rows: unknown[] = await queryRows(em, 'SELECT 1 FROM users WHERE id = $1', [id]);
     return rows.length > 0;
+  }
+
+  /** Which of these (lower-cased) emails have an account. */
+  async existingEmails(em: EntityManager, emails: readonly string[]): Promise<Set<string>> {
+    if (emails.length === 0) return new Set();
+    const rows = await queryRows<{ email: string }>(
+      em,
+      'SELECT email FROM users WHERE email = ANY($1::text[])',
+      [emails],
+    );
+    return new Set(rows.map((r) => r.email));
   }
 
   /** Which of these ids are users (as PostgreSQL spells them: lower case). */

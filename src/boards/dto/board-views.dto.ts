@@ -61,8 +61,11 @@ export class BoardSummaryView {
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
 }
 
-export class BoardListView {
-  @ApiProperty({ type: [BoardSummaryView] }) items: BoardSummaryView[];
+export class BoardPage {
+  @ApiProperty({ type: [BoardSummaryView], description: 'Most recently updated first' })
+  items: BoardSummaryView[];
+  @ApiProperty({ type: String, nullable: true, description: 'null at the end' })
+  nextCursor: string | null;
 }
 
 export class CardDeletedView {

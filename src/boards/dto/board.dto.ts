@@ -10,9 +10,13 @@ import {
   Length,
   MaxLength,
 } from 'class-validator';
+import { CursorField, PageQuery } from '../../common/dto/page.dto.js';
 import { VersionField } from '../../common/dto/version.dto.js';
 import { OptionalNotNull } from '../../common/optional.js';
 import { BOARD_ROLES, type BoardRole } from '../entities/board-member.entity.js';
+
+/** `GET /api/boards`: most recently updated first. */
+export class ListBoardsQuery extends IntersectionType(PageQuery, CursorField) {}
 
 export class CreateBoardBody {
   @ApiProperty({ minLength: 1, maxLength: 200, example: 'Sprint 42' })

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { UserEntity } from '../../auth/entities/user.entity.js';
+import { KeysetPosition, microsecondsOf, timestampOf } from '../../common/keyset-cursor.js';
 import { toCardView, toColumnView } from '../boards.views.js';
 import {
   BoardSummaryView,
@@ -93,8 +94,17 @@ export class BoardsRepository {
     return em.getRepository(BoardMemberEntity).countBy({ boardId, role: 'owner' });
   }
 
-  async listBoards(em: EntityManager, userId: string): Promise<BoardSummaryView[]> {
-    const rows = await em
+  /**
+   * The user's boards, most recently updated first; keyset on (updated_at, id).
+   * Each row carries its position for the next page's cursor.
+   */
+  async listBoards(
+    em: EntityManager,
+    userId: string,
+    limit: number,
+    after?: KeysetPosition,
+  ): Promise<(BoardSummaryView & { position: KeysetPosition })[]> {
+    const qb = em
       .getRepository(BoardEntity)
       .createQueryBuilder('b')
       .innerJoin(BoardMemberEntity, 'm', 'm.board_id = b.id AND m.user_id = :userId', { userId })
@@ -105,21 +115,30 @@ export class BoardsRepository {
         'm.role AS role',
         'b.created_at AS "createdAt"',
         'b.updated_at AS "updatedAt"',
+        `${microsecondsOf('b.updated_at')} AS "updatedUs"`,
       ])
       .orderBy('b.updated_at', 'DESC')
-      .addOrderBy('b.id', 'ASC')
-      .getRawMany<{
-        id: string;
-        name: string;
-        version: number;
-        role: BoardRole;
-        createdAt: Date;
-        updatedAt: Date;
-      }>();
-    return rows.map((r) => ({
+      .addOrderBy('b.id', 'DESC')
+      .limit(limit);
+    if (after)
+      qb.andWhere(`(b.updated_at, b.id) < (${timestampOf(':afterUs')}, CAST(:afterId AS uuid))`, {
+        afterUs: after.us,
+        afterId: after.id,
+      });
+    const rows = await qb.getRawMany<{
+      id: string;
+      name: string;
+      version: number;
+      role: BoardRole;
+      createdAt: Date;
+      updatedAt: Date;
+      updatedUs: string;
+    }>();
+    return rows.map(({ updatedUs, ...r }) => ({
       ...r,
       createdAt: r.createdAt.toISOString(),
       updatedAt: r.updatedAt.toISOString(),
+      position: { us: updatedUs, id: r.id },
     }));
   }
 

@@ -24,8 +24,10 @@ export class CalendarDetailView extends CalendarView {
   @ApiProperty({ type: [ShareView] }) shares: ShareView[];
 }
 
-export class CalendarListView {
-  @ApiProperty({ type: [CalendarView] }) items: CalendarView[];
+export class CalendarPage {
+  @ApiProperty({ type: [CalendarView], description: 'Oldest first' }) items: CalendarView[];
+  @ApiProperty({ type: String, nullable: true, description: 'null at the end' })
+  nextCursor: string | null;
 }
 
 export class CalendarEventView {
@@ -44,9 +46,11 @@ export class CalendarEventView {
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
 }
 
-export class CalendarEventListView {
+export class CalendarEventPage {
   @ApiProperty({ type: [CalendarEventView], description: 'By startsAt' })
   items: CalendarEventView[];
+  @ApiProperty({ type: String, nullable: true, description: 'null at the end' })
+  nextCursor: string | null;
 }
 
 export class CalendarEventDeletedView {

@@ -16,6 +16,7 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
+import { CursorField, PageQuery } from '../../common/dto/page.dto.js';
 import { VersionField } from '../../common/dto/version.dto.js';
 import { OptionalNotNull } from '../../common/optional.js';
 import { SHARE_ACCESS, type ShareAccess } from '../entities/calendar-share.entity.js';
@@ -44,7 +45,11 @@ export class ShareCalendarBody {
 const plusFromSpace = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' ? value.replace(/ /g, '+') : value;
 
-export class EventRangeQuery {
+/** `GET /api/calendars`: oldest first. */
+export class ListCalendarsQuery extends IntersectionType(PageQuery, CursorField) {}
+
+/** The range of `GET /api/calendars/:id/events`, paged by start. */
+export class EventRangeQuery extends IntersectionType(PageQuery, CursorField) {
   @ApiProperty({ format: 'date-time', description: 'Inclusive: events ending after it' })
   @Transform(plusFromSpace)
   @IsISO8601({ strict: true })

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 
 /** The page size of a list query that leaves `limit` out. */
 export const DEFAULT_PAGE_LIMIT = 50;
@@ -18,4 +18,13 @@ export class PageQuery {
 
 export function pageLimit(q: PageQuery): number {
   return q.limit ?? DEFAULT_PAGE_LIMIT;
+}
+
+/** `?cursor=`: the `nextCursor` of the previous page (lists ordered by a timestamp and id). */
+export class CursorField {
+  @ApiPropertyOptional({ description: 'The `nextCursor` of the previous page' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  cursor?: string;
 }

@@ -1,5 +1,6 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { AppException } from '../app.exception.js';
+import { canonicalIds } from './canonical-ids.js';
 
 export interface FieldProblem {
   field: string;
@@ -17,9 +18,18 @@ export function flattenValidationErrors(errors: ValidationError[], prefix = ''):
   return out;
 }
 
-/** The one validation pipe of both transports: unknown fields and bad values are BAD_REQUEST. */
+/**
+ * The one validation pipe of both transports: unknown fields and bad values are
+ * BAD_REQUEST; what passes has its ids in one spelling (see canonicalIds).
+ */
+class AppValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    return canonicalIds(await super.transform(value, metadata), metadata);
+  }
+}
+
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new AppValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DestinationStream } from 'pino';
-import { createHttpLogger, withoutToken } from './http-logger.js';
+import { createHttpLogger, redactTokens, withoutToken } from './http-logger.js';
 import { createRootLogger } from './logger.js';
 
 interface Line {
@@ -101,5 +101,53 @@ describe('withoutToken', () => {
     ['/a?b=%E0%A4%A', '/a?b=%E0%A4%A'],
   ])('%s -> %s', (url, expected) => {
     expect(withoutToken(url)).toBe(expected);
+  });
+});
+
+describe('redactTokens', () => {
+  it.each([
+    [
+      'Exception on "GET /ws/1/a/xhr?token=eyJ.a.b" in filter',
+      'Exception on "GET /ws/1/a/xhr?token=[Redacted]" in filter',
+    ],
+    ['GET /a?b=1&token=s&c=2 200', 'GET /a?b=1&token=[Redacted]&c=2 200'],
+    ['/a?%74oken=s and /b?token[]=t', '/a?%74oken=[Redacted] and /b?token[]=[Redacted]'],
+    ['/a?TOKEN=s#frag', '/a?TOKEN=[Redacted]#frag'],
+    ['no url here, a token is a word', 'no url here, a token is a word'],
+    ['/a?tokens=1&mytoken=2', '/a?tokens=1&mytoken=2'],
+  ])('%s', (text, expected) => {
+    expect(redactTokens(text)).toBe(expected);
+  });
+});
+
+describe('createRootLogger', () => {
+  it('never writes a ?token= value quoted in a message, nor the secret headers', () => {
+    const lines: string[] = [];
+    const logger = createRootLogger('info', 'test', { write: (l: string) => lines.push(l) });
+    logger.child({ component: 'sockjs' }).warn('Exception on "GET /ws/x/y/xhr?token=tok-secret-1"');
+    logger.error({ err: new Error('x') }, 'failed at /api/stream?channels=a&token=tok-secret-2');
+    logger.info(
+      {
+        req: {
+          headers: {
+            'x-admin-bootstrap-secret': 'boot-secret-3',
+            'sec-websocket-protocol': 'rt.v1, token-tok-secret-4',
+            authorization: 'Bearer tok-secret-5',
+          },
+        },
+      },
+      'request',
+    );
+    const text = lines.join('');
+    expect(lines).toHaveLength(3);
+    for (const secret of [
+      'tok-secret-1',
+      'tok-secret-2',
+      'boot-secret-3',
+      'tok-secret-4',
+      'tok-secret-5',
+    ])
+      expect(text).not.toContain(secret);
+    expect(text).toContain('?token=[Redacted]');
   });
 });

@@ -5,6 +5,9 @@ import { pinoHttp, type HttpLogger } from 'pino-http';
 
 type LoggedRequest = IncomingMessage & { originalUrl?: string };
 
+/** `?token=…` or `&token=…` (also `%74oken`, `token[]`), up to the next separator. */
+const TOKEN_PARAM = /([?&](?:t|%74)oken(?:\[[^\]=&]*\]|%5B[^=&]*)?=)[^&#\s"'<>]*/gi;
+
 /**
  * The access log: one line per request with its id, method, url, status code and
  * `responseTime` (ms). Headers only at debug or lower: at info they made every
@@ -67,4 +70,14 @@ function isTokenName(raw: string): boolean {
     name = raw;
   }
   return name === 'token' || name.startsWith('token[');
+}
+
+/**
+ * `text` with the value of every `token` query parameter it holds replaced:
+ * for free text that may quote a url (a library's log line, an error message).
+ * `withoutToken` is the exact one for a url alone.
+ */
+export function redactTokens(text: string): string {
+  if (!/(?:token|%74oken)/i.test(text)) return text;
+  return text.replace(TOKEN_PARAM, '$1[Redacted]');
 }

@@ -1,6 +1,7 @@
 import { LoggerService } from '@nestjs/common';
 import { createRequire } from 'node:module';
 import { pino, type DestinationStream, type LoggerOptions, Logger as PinoLogger } from 'pino';
+import { redactTokens } from './http-logger.js';
 
 /**
  * One pino logger for the process: JSON lines in production and tests, pretty in
@@ -18,7 +19,26 @@ export function createRootLogger(
     level,
     base: { pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
-    redact: ['req.headers.authorization', 'req.headers.cookie', 'password', 'refreshToken'],
+    redact: [
+      'req.headers.authorization',
+      'req.headers.cookie',
+      'req.headers["x-admin-bootstrap-secret"]',
+      'req.headers["sec-websocket-protocol"]',
+      'password',
+      'refreshToken',
+    ],
+    hooks: {
+      // A message may quote a url with the access token of an event stream or a
+      // SockJS session (a library's error line): never write it.
+      logMethod(args, method) {
+        method.apply(
+          this,
+          args.map((a) => (typeof a === 'string' ? redactTokens(a) : a)) as Parameters<
+            typeof method
+          >,
+        );
+      },
+    },
     ...(pretty
       ? {
           transport: {

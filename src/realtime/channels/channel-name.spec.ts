@@ -29,6 +29,17 @@ describe('parseChannelName', () => {
     expect(parseChannelName(channel)).toBeUndefined();
   });
 
+  it('lower-cases a UUID resource id, so that a channel has one spelling', () => {
+    const lower = '0b6c2a4e-1f7d-4c55-9a8b-3a2e1d0c9b8a';
+    expect(parseChannelName(`chat:${lower.toUpperCase()}`)).toEqual({
+      channel: `chat:${lower}`,
+      prefix: 'chat',
+      resourceId: lower,
+    });
+    // Other ids keep their case: only UUIDs are case-insensitive in the database.
+    expect(parseChannelName('test:Room-A')).toMatchObject({ channel: 'test:Room-A' });
+  });
+
   it('accepts the longest prefix and id, and refuses anything that is not a string', () => {
     const longest = `${'a'.repeat(32)}:${'1'.repeat(128)}`;
     expect(parseChannelName(longest)).toMatchObject({ channel: longest });

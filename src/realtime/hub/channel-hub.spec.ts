@@ -90,6 +90,9 @@ class FakeSession extends RtSession {
   close(): void {
     this.closed = true;
   }
+  end(): void {
+    this.close();
+  }
   offsets(channel: string): number[] {
     return this.frames
       .filter((f) => f.type === 'event' && f.channel === channel)

@@ -9,6 +9,7 @@ import { RateLimitService } from '../limits/rate-limit.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { CloseCode } from '../session/close-codes.js';
 import { ConnectionRegistry } from '../session/connection-registry.js';
+import type { RtSession } from '../session/session.js';
 import { SocketSession } from '../session/socket-session.js';
 
 /** The longest delay setTimeout accepts. */
@@ -139,6 +140,20 @@ export class SessionKernel implements OnModuleDestroy {
     this.armExpiry(session);
   }
 
+  /**
+   * Ends any session, event streams included, for a reason of the kernel's
+   * (token expired, login revoked, account deleted); counted by close code.
+   */
+  terminate(session: RtSession, code: number, reason: string): void {
+    if (session instanceof SocketSession) {
+      this.end(session, code, reason);
+      return;
+    }
+    if (session.closed) return;
+    this.metrics.closes.inc({ code: String(code) });
+    session.end(code, reason);
+  }
+
   /** Ends a session for a reason of the kernel's; counted by close code. */
   end(session: SocketSession, code: number, reason: string): void {
     // The idle sweep finds a session again until its peer completes the close: count it once.
@@ -172,14 +187,22 @@ export class SessionKernel implements OnModuleDestroy {
     this.metrics.openSockets.dec({ transport: session.transport });
   }
 
-  private armExpiry(session: SocketSession): void {
+  /**
+   * Ends the session (4401) when its token expires: sockets unless a new token
+   * came first (`auth`), event streams always (they cannot take a new one).
+   * Timers longer than setTimeout allows are re-armed when they fire early.
+   */
+  armExpiry(session: RtSession): void {
     if (session.expiryTimer) clearTimeout(session.expiryTimer);
+    session.expiryTimer = null;
     const user = session.user;
     if (!user) return;
     const ms = Math.min(MAX_TIMER_MS, Math.max(0, user.exp * 1000 - Date.now()));
     session.expiryTimer = setTimeout(() => {
-      if (session.user && session.user.exp * 1000 <= Date.now())
-        this.end(session, CloseCode.TOKEN_EXPIRED, 'token expired');
+      if (!session.user || session.closed) return;
+      if (session.user.exp * 1000 <= Date.now())
+        this.terminate(session, CloseCode.TOKEN_EXPIRED, 'token expired');
+      else this.armExpiry(session);
     }, ms);
     session.expiryTimer.unref();
   }

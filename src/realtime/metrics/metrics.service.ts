@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { unhandledRejectionCount } from '../../common/process/unhandled-rejections.js';
 import { FrameMeter } from './frame-meter.js';
 
 /** What the hub reports when metrics are scraped. */
@@ -94,6 +95,16 @@ export class MetricsService {
     help: 'Sockets closed by the server, by code',
     labelNames: ['code'],
     registers: [this.registry],
+  });
+
+  readonly unhandledRejections: Counter = new Counter({
+    name: 'rt_unhandled_rejections_total',
+    help: 'Promise rejections nobody handled, logged and survived by the process',
+    registers: [this.registry],
+    collect: (): void => {
+      this.unhandledRejections.reset();
+      this.unhandledRejections.inc(unhandledRejectionCount());
+    },
   });
 
   readonly httpRequests = new Histogram({

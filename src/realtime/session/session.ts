@@ -60,6 +60,8 @@ export abstract class RtSession implements AuthCarrier, RealtimeSession {
    * order); created on first use, most sockets never need it.
    */
   channelOps: Map<string, Promise<void>> | null = null;
+  /** Ends the session when its token expires (armed by the kernel). */
+  expiryTimer: NodeJS.Timeout | null = null;
   /** Rate-limit refusals in the current window, for abuse detection. */
   strikes = 0;
   strikesWindowStart = Date.now();
@@ -95,4 +97,10 @@ export abstract class RtSession implements AuthCarrier, RealtimeSession {
     this.sendText(JSON.stringify(frame));
   }
   abstract close(code: number, reason: string): void;
+  /**
+   * The server ends the session for a reason of its own (token expired, login
+   * revoked, shutdown): each protocol tells the client its way (a close code,
+   * a STOMP ERROR first, an SSE comment) and closes.
+   */
+  abstract end(code: number, reason: string): void;
 }

@@ -13,7 +13,6 @@ export type ProtocolName = 'rt.v1' | 'stomp';
 export abstract class SocketSession extends RtSession {
   readonly transport: TransportName;
   abstract readonly protocol: ProtocolName;
-  expiryTimer: NodeJS.Timeout | null = null;
   /** Closing for abuse (4429) once the replies already owed have gone out. */
   closing = false;
   /** The user channel's offset read at the upgrade: the auto-subscription starts there. */
@@ -43,5 +42,5 @@ export abstract class SocketSession extends RtSession {
    * The kernel ends the session (token expired, idle, abuse, shutdown): the
    * JSON protocol closes with the code; STOMP sends an ERROR frame first.
    */
-  abstract end(code: number, reason: string): void;
+  abstract override end(code: number, reason: string): void;
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuthenticationService } from '../../../auth/authentication.service.js';
 import { AppException } from '../../../common/app.exception.js';
-import { userChannel } from '../../channels/channel-name.js';
+import { parseChannelName, userChannel } from '../../channels/channel-name.js';
 import { ChannelPolicyRegistry } from '../../channels/channel-policy.registry.js';
 import { ClusterStats } from '../../cluster/cluster-stats.js';
 import { ChannelHub } from '../../hub/channel-hub.js';
@@ -107,8 +107,10 @@ export class JsonCommands {
         { field: 'channel', errors: ['channel must be a string'] },
       ]);
     }
-    this.hub.leave(session, frame.channel);
-    reply.send({ type: 'unsubscribed', ...idOf(frame), channel: frame.channel });
+    // Subscriptions are held under the canonical name (a UUID id in lower case).
+    const channel = parseChannelName(frame.channel)?.channel ?? frame.channel;
+    this.hub.leave(session, channel);
+    reply.send({ type: 'unsubscribed', ...idOf(frame), channel });
   }
 
   private async stats(session: SocketSession, frame: ClientFrame, reply: ReplySlot): Promise<void> {
@@ -128,7 +130,7 @@ function inOrder(
   frame: ClientFrame,
   op: () => Promise<void> | void,
 ): Promise<void> {
-  const key = String(frame.channel);
+  const key = parseChannelName(frame.channel)?.channel ?? String(frame.channel);
   const ops = (session.channelOps ??= new Map());
   const run = (ops.get(key) ?? Promise.resolve()).then(op);
   const settled = run.then(

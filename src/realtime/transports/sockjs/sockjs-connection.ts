@@ -43,8 +43,21 @@ export class SockJsConnection implements Connection {
   }
 
   close(code: number, reason: string): void {
-    // The typings say string; SockJS writes the code into its close frame as given.
-    if (this.open) this.conn.close(code as unknown as string, reason);
+    if (!this.open) return;
+    // The raw `/ws/websocket` transport closes through a browser-style API that
+    // throws on codes other than 1000 and 3000-4999 (1001, 1009, 1011, STOMP's
+    // 1002/1008), from inside a message handler: such a client gets 1000 with the
+    // code in the reason. SockJS's own transports carry any code in their frame.
+    const raw =
+      this.conn.protocol === 'websocket-raw' && code !== 1000 && (code < 3000 || code > 4999);
+    const [sentCode, sentReason] = raw ? [1000, `${code} ${reason}`.slice(0, 120)] : [code, reason];
+    try {
+      // The typings say string; SockJS writes the code into its close frame as given.
+      this.conn.close(sentCode as unknown as string, sentReason);
+    } catch {
+      // Nothing else to do for a transport that refuses to close: its peer's
+      // close or SockJS's own timeouts end it; a close must never throw.
+    }
   }
 
   terminate(): void {

@@ -10,6 +10,7 @@ import type { AppConfig } from '../../../config/app-config.js';
 import { APP_CONFIG } from '../../../config/config.module.js';
 import { AppException } from '../../../common/app.exception.js';
 import { ErrorCode } from '../../../common/error-codes.js';
+import { redactTokens } from '../../../common/logging/http-logger.js';
 import { ROOT_LOGGER, type RootLogger } from '../../../common/logging/logger.module.js';
 import { userChannel } from '../../channels/channel-name.js';
 import { SessionKernel } from '../../kernel/session-kernel.js';
@@ -66,11 +67,18 @@ export class SockJsTransport {
       heartbeat_delay: config.ws.heartbeatMs,
       disconnect_delay: 5000,
       log: (severity, message) => {
-        if (severity === 'error') this.logger.warn({ component: 'sockjs' }, message);
+        // Its error lines quote the request url, which may carry `?token=`.
+        if (severity === 'error') this.logger.warn({ component: 'sockjs' }, redactTokens(message));
       },
     }) as SockJsServer;
     server.on('connection', (conn: sockjs.Connection | null) => {
-      if (conn) void this.connected(conn);
+      if (!conn) return;
+      const connection = new SockJsConnection(conn, this.config.ws.maxPayload);
+      this.connected(connection, conn.url).catch((err: unknown) => {
+        // A dependency failed while the session opened: the client retries.
+        this.logger.warn({ err }, 'could not open a SockJS session');
+        connection.close(1011, 'service unavailable');
+      });
     });
     this.handler = server
       .listener({
@@ -90,7 +98,10 @@ export class SockJsTransport {
     return (req: Request, res: Response, next: NextFunction): void => {
       const url = safeUrl(req.originalUrl ?? req.url);
       if (!url || !url.pathname.startsWith(`${SOCKJS_PREFIX}/`)) return next();
-      void this.route(req, res, url);
+      this.route(req, res, url).catch((err: unknown) => {
+        this.logger.warn({ err }, 'SockJS request failed');
+        refuse(res, 503, 'Service unavailable; retry', 2000);
+      });
     };
   }
 
@@ -177,9 +188,8 @@ export class SockJsTransport {
   }
 
   /** A SockJS session opened: who it is, then which protocol its first message speaks. */
-  private async connected(conn: sockjs.Connection): Promise<void> {
-    const connection = new SockJsConnection(conn, this.config.ws.maxPayload);
-    const token = safeUrl(conn.url)?.searchParams.get('token') ?? null;
+  private async connected(connection: SockJsConnection, url: string): Promise<void> {
+    const token = safeUrl(url)?.searchParams.get('token') ?? null;
     let user: AuthUser | null = null;
     try {
       if (token !== null) user = await this.authn.authenticate(token);

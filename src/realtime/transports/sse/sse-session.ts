@@ -21,6 +21,10 @@ export class SseSession extends RtSession {
     private readonly res: Response,
     user: AuthUser | null,
     ip: string,
+    /** Unsent bytes past which the client is taken as not reading. */
+    private readonly maxBufferedBytes = Infinity,
+    /** Called once when the unsent bytes pass the bound. */
+    private readonly onBackedUp: () => void = () => undefined,
   ) {
     super(user, ip);
   }
@@ -47,6 +51,16 @@ export class SseSession extends RtSession {
     if (!this.res.writableEnded) this.res.end();
   }
 
+  /**
+   * SSE has no close code: a last comment says why (EventSource ignores it; a
+   * client reading the stream itself can tell an expired token from a drop),
+   * then the response ends.
+   */
+  end(code: number, reason: string): void {
+    this.comment(`closed ${code} ${reason}`);
+    this.close(code, reason);
+  }
+
   private positions(): Record<string, number> {
     const out: Record<string, number> = { ...this.resumedFrom };
     for (const [channel, sub] of this.subs) out[channel] = sub.pos;
@@ -54,7 +68,9 @@ export class SseSession extends RtSession {
   }
 
   private write(chunk: string): void {
-    if (!this.res.writableEnded) this.res.write(chunk);
+    if (this.res.writableEnded || this.res.destroyed) return;
+    this.res.write(chunk);
+    if (this.res.writableLength > this.maxBufferedBytes) this.onBackedUp();
   }
 }
 
