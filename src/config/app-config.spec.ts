@@ -92,6 +92,16 @@ describe('loadConfig', () => {
   });
 
   it.each([
+    [undefined, false],
+    ['false', false],
+    ['0', false],
+    ['2', 2],
+    ['10.0.0.0/8, 192.168.1.7,loopback', ['10.0.0.0/8', '192.168.1.7', 'loopback']],
+  ])('reads TRUST_PROXY=%s as %j', (value, setting) => {
+    expect(loadConfig({ TRUST_PROXY: value }).trustProxy).toEqual(setting);
+  });
+
+  it.each([
     ['900', 900],
     ['900s', 900],
     ['15m', 900],
@@ -123,6 +133,10 @@ describe('loadConfig', () => {
     ['JWT_REFRESH_TTL', '1.5d'],
     ['JWT_SECRET', 'too-short'],
     ['JWT_PUBLIC_KEY', 'not a pem key'],
+    ['TRUST_PROXY', 'true'],
+    ['TRUST_PROXY', '10.0.0.0/33'],
+    ['TRUST_PROXY', 'proxy.example.com'],
+    ['TRUST_PROXY', '101'],
   ])('refuses %s=%s with a ConfigError naming it', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     const problems = problemsOf({ [name]: value });

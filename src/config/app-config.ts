@@ -1,4 +1,5 @@
 import { createPublicKey, randomBytes } from 'node:crypto';
+import { trustListProblem, type TrustProxy } from '../common/http/client-address.js';
 
 /** The whole configuration, parsed once at start-up. Nothing else reads process.env. */
 export interface AppConfig {
@@ -13,6 +14,8 @@ export interface AppConfig {
   jwt: JwtConfig;
   adminEmails: ReadonlySet<string>;
   corsOrigins: readonly string[] | undefined;
+  /** Which peers' `X-Forwarded-For` names the client (per-IP limits, logs): see client-address.ts. */
+  trustProxy: TrustProxy;
   bodyLimitBytes: number;
   authRate: { perIp: number; perEmail: number; windowMs: number };
   ws: WsConfig;
@@ -87,6 +90,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     jwt,
     adminEmails: new Set(r.list('ADMIN_EMAILS').map((e) => e.toLowerCase())),
     corsOrigins: corsRaw === undefined ? undefined : r.list('CORS_ORIGINS'),
+    trustProxy: readTrustProxy(r),
     bodyLimitBytes: r.int('BODY_LIMIT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     authRate: {
       perIp: r.int('AUTH_RATE_LIMIT_PER_IP', 30, 1, 1_000_000),
@@ -126,6 +130,29 @@ export function loadConfig(env: Env = process.env): AppConfig {
   };
   r.throwIfProblems();
   return config;
+}
+
+/**
+ * TRUST_PROXY: unset or `false` (trust no proxy), a hop count, or a comma-separated
+ * list of addresses and CIDR ranges. `true` (trust every peer) is refused: any
+ * client could then name the address its limits count against.
+ */
+function readTrustProxy(r: EnvReader): TrustProxy {
+  const raw = r.str('TRUST_PROXY');
+  if (raw === undefined || ['false', '0', 'no'].includes(raw.toLowerCase())) return false;
+  if (/^\d+$/.test(raw)) return r.int('TRUST_PROXY', 0, 0, 100);
+  if (raw.toLowerCase() === 'true') {
+    r.problem(
+      'TRUST_PROXY',
+      "true would trust any peer to name the client: give a hop count or the proxies' addresses",
+    );
+    return false;
+  }
+  const list = r.list('TRUST_PROXY');
+  const problem = trustListProblem(list);
+  if (problem)
+    r.problem('TRUST_PROXY', `must be a hop count or a list of addresses/CIDRs: ${problem}`);
+  return problem ? false : list;
 }
 
 function readJwt(r: EnvReader, nodeEnv: AppConfig['nodeEnv'], warnings: string[]): JwtConfig {

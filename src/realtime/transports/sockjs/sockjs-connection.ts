@@ -10,18 +10,18 @@ import type { Connection, ConnectionEvents } from '../connection.js';
  */
 export class SockJsConnection implements Connection {
   readonly transport = 'sockjs' as const;
-  readonly ip: string;
   private events: ConnectionEvents | null = null;
   private paused = false;
   private waiting: string[] = [];
   private closed = false;
   private firstWaiter: ((message: string | null) => void) | null = null;
 
+  /** `ip`: the client's address (TRUST_PROXY applied to the request that opened the session). */
   constructor(
     private readonly conn: SockJsConn,
+    readonly ip: string,
     private readonly maxMessageBytes: number,
   ) {
-    this.ip = conn.remoteAddress ?? 'unknown';
     conn.on('data', (message: string) => this.arrived(message));
     conn.on('close', () => {
       this.closed = true;

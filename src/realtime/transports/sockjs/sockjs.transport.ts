@@ -10,6 +10,7 @@ import type { AppConfig } from '../../../config/app-config.js';
 import { APP_CONFIG } from '../../../config/config.module.js';
 import { AppException } from '../../../common/app.exception.js';
 import { ErrorCode } from '../../../common/error-codes.js';
+import { clientAddress, ClientAddresses } from '../../../common/http/client-address.js';
 import { ROOT_LOGGER, type RootLogger } from '../../../common/logging/logger.module.js';
 import { userChannel } from '../../channels/channel-name.js';
 import { SessionKernel } from '../../kernel/session-kernel.js';
@@ -55,6 +56,7 @@ export class SockJsTransport {
     private readonly tokens: TokenService,
     private readonly authn: AuthenticationService,
     private readonly limits: RateLimitService,
+    private readonly addresses: ClientAddresses,
     private readonly kernel: SessionKernel,
     private readonly log: ChannelLogService,
     private readonly json: JsonProtocol,
@@ -158,7 +160,7 @@ export class SockJsTransport {
   ): Promise<{ status: number; message: string; retryAfterMs?: number } | null> {
     if (this.kernel.draining) return { status: 503, message: 'Server shutting down' };
     if (creates) {
-      const wait = this.limits.connectAttempt(req.socket.remoteAddress ?? 'unknown');
+      const wait = this.limits.connectAttempt(this.addresses.of(req));
       if (wait > 0)
         return { status: 429, message: 'Too many connection attempts', retryAfterMs: wait };
     }
@@ -178,7 +180,12 @@ export class SockJsTransport {
 
   /** A SockJS session opened: who it is, then which protocol its first message speaks. */
   private async connected(conn: sockjs.Connection): Promise<void> {
-    const connection = new SockJsConnection(conn, this.config.ws.maxPayload);
+    const ip = clientAddress(
+      conn.remoteAddress,
+      conn.headers['x-forwarded-for'],
+      this.addresses.trust,
+    );
+    const connection = new SockJsConnection(conn, ip, this.config.ws.maxPayload);
     const token = safeUrl(conn.url)?.searchParams.get('token') ?? null;
     let user: AuthUser | null = null;
     try {
