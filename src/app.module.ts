@@ -9,6 +9,7 @@ import { AuthModule } from './auth/auth.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { AppConfigModule } from './config/config.module.js';
 import { LoggerModule } from './common/logging/logger.module.js';
+import { RateBucketsModule } from './common/rate-limit/rate-buckets.js';
 import { dataSourceOptions } from './database/data-source-options.js';
 import { FEATURES } from './feature-modules.js';
 import { HealthModule } from './health/health.module.js';
@@ -30,6 +31,7 @@ export class AppModule {
       imports: [
         AppConfigModule.forRoot(config),
         LoggerModule.forRoot(logger),
+        RateBucketsModule,
         TypeOrmModule.forRoot(dataSourceOptions(databaseUrl)),
         AuthModule,
         RealtimeModule,

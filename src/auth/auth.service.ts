@@ -30,7 +30,7 @@ export class AuthService {
   async register(dto: RegisterBody, ip: string): Promise<TokenPairView> {
     this.requireLocalSignIn();
     const email = dto.email.toLowerCase();
-    this.limiter.check(ip, email);
+    await this.limiter.check(ip, email);
     const passwordHash = await hashPassword(dto.password);
     return this.db.transaction(async (em) => {
       const user = await this.users.insert(em, {
@@ -47,7 +47,7 @@ export class AuthService {
   async login(dto: LoginBody, ip: string): Promise<TokenPairView> {
     this.requireLocalSignIn();
     const email = dto.email.toLowerCase();
-    this.limiter.check(ip, email);
+    await this.limiter.check(ip, email);
     const user = await this.users.findByEmail(this.db.manager, email);
     if (!user) {
       await burnPasswordCheck(dto.password);

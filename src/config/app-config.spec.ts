@@ -38,6 +38,8 @@ describe('loadConfig', () => {
       corsOrigins: undefined,
       bodyLimitBytes: 1024 * 1024,
       authRate: { perIp: 30, perEmail: 5, windowMs: 60_000 },
+      rateLimitRedisPrefix: 'rl:',
+      trustProxy: false,
       ws: {
         maxPayload: 64 * 1024,
         heartbeatMs: 25_000,

@@ -18,6 +18,8 @@ export interface AppConfig {
   trustProxy: TrustProxy;
   bodyLimitBytes: number;
   authRate: { perIp: number; perEmail: number; windowMs: number };
+  /** With Redis: prefix of the shared rate-limit buckets (separate deployments sharing one Redis). */
+  rateLimitRedisPrefix: string;
   ws: WsConfig;
   history: { maxEvents: number; ttlMs: number; pruneIntervalMs: number };
   /** Typing indicators expire after `typingTtlMs`; chat notifications are batched per `notifyWindowMs`. */
@@ -97,6 +99,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       perEmail: r.int('AUTH_RATE_LIMIT_PER_EMAIL', 5, 1, 1_000_000),
       windowMs: r.int('AUTH_RATE_WINDOW_MS', 60_000, 1000, 86_400_000),
     },
+    rateLimitRedisPrefix: r.str('RATE_LIMIT_REDIS_PREFIX') ?? 'rl:',
     ws: {
       maxPayload: r.int('WS_MAX_PAYLOAD', 64 * 1024, 1024, 16 * 1024 * 1024),
       heartbeatMs: r.int('WS_HEARTBEAT_MS', 25_000, 100, 3_600_000),

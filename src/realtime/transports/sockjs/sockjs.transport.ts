@@ -160,7 +160,7 @@ export class SockJsTransport {
   ): Promise<{ status: number; message: string; retryAfterMs?: number } | null> {
     if (this.kernel.draining) return { status: 503, message: 'Server shutting down' };
     if (creates) {
-      const wait = this.limits.connectAttempt(this.addresses.of(req));
+      const wait = await this.limits.connectAttempt(this.addresses.of(req));
       if (wait > 0)
         return { status: 429, message: 'Too many connection attempts', retryAfterMs: wait };
     }

@@ -140,7 +140,7 @@ export class RealtimeWsAdapter extends AbstractWsAdapter {
     const kernel = this.app.get(SessionKernel);
     if (kernel.draining) return rejectUpgrade(socket, 503, 'Server shutting down');
     const ip = this.app.get(ClientAddresses).of(req);
-    const wait = this.app.get(RateLimitService).connectAttempt(ip);
+    const wait = await this.app.get(RateLimitService).connectAttempt(ip);
     if (wait > 0) return rejectUpgrade(socket, 429, 'Too many connection attempts', wait);
     const chosen = selectProtocol(new Set(offeredProtocols(req)));
     const stomp = chosen !== false && stompVersionOf(chosen) !== null;
