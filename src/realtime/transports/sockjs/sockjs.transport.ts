@@ -19,7 +19,7 @@ import { ChannelLogService } from '../../log/channel-log.service.js';
 import { JsonProtocol } from '../../protocols/json/json-protocol.js';
 import { StompProtocol } from '../../protocols/stomp/stomp-protocol.js';
 import { CloseCode } from '../../session/close-codes.js';
-import { refusalBody, rejectUpgrade } from '../handshake.js';
+import { authenticateHandshake, refusalBody, rejectUpgrade } from '../handshake.js';
 import { SockJsConnection } from './sockjs-connection.js';
 
 export const SOCKJS_PREFIX = '/ws';
@@ -149,9 +149,9 @@ export class SockJsTransport {
   /**
    * The checks of a WebSocket upgrade, on a SockJS request: shutdown, the
    * connect rate (on requests that start a session), the Origin, and a token
-   * in the query string (its signature and expiry; the user is read when the
-   * session opens). No token: the session is anonymous, or STOMP's CONNECT
-   * brings one.
+   * in the query string (on requests that start a session, the user it names,
+   * as an upgrade does; on the others its signature and expiry). No token: the
+   * session is anonymous, or STOMP's CONNECT brings one.
    */
   private async check(
     req: IncomingMessage,
@@ -168,12 +168,17 @@ export class SockJsTransport {
     if (origin && this.config.corsOrigins && !this.config.corsOrigins.includes(origin))
       return { status: 403, message: 'Origin not allowed' };
     const token = url.searchParams.get('token');
-    if (token !== null) {
-      try {
-        this.tokens.verify(token);
-      } catch {
-        return { status: 401, message: 'Invalid or expired token' };
-      }
+    if (token === null) return null;
+    if (creates) {
+      // A request that starts a session reads the user, as a WebSocket upgrade
+      // does: a database outage is 503 here (the client retries), never 401.
+      const decision = await authenticateHandshake(token, this.authn);
+      return decision.ok ? null : decision;
+    }
+    try {
+      this.tokens.verify(token);
+    } catch {
+      return { status: 401, message: 'Invalid or expired token' };
     }
     return null;
   }
