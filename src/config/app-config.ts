@@ -58,6 +58,8 @@ export interface WsConfig {
   abuseThreshold: number;
   connectRatePerIp: number;
   commandMaxBytes: number;
+  /** A connection whose unsent bytes pass this is closed as a slow consumer (4503). */
+  maxBufferedBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -110,6 +112,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       abuseThreshold: r.int('WS_ABUSE_THRESHOLD', 10, 1, 1_000_000),
       connectRatePerIp: r.int('WS_CONNECT_RATE_PER_IP', 60, 1, 1_000_000),
       commandMaxBytes: r.int('WS_COMMAND_MAX_BYTES', 16 * 1024, 64, 16 * 1024 * 1024),
+      maxBufferedBytes: r.int('WS_MAX_BUFFERED_BYTES', 1024 * 1024, 16 * 1024, 1024 ** 3),
     },
     history: {
       maxEvents: r.int('HISTORY_MAX_EVENTS', 1000, 1, 10_000_000),

@@ -75,6 +75,7 @@ export class SessionKernel implements OnModuleDestroy {
         if (!session.closing) session.receive(data, isBinary);
       },
       close: () => this.detach(session),
+      overflow: () => this.end(session, CloseCode.SLOW_CONSUMER, 'slow consumer'),
     });
     session.start();
   }

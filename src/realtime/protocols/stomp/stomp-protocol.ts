@@ -153,7 +153,9 @@ export class StompProtocol implements OnModuleDestroy {
           ? ErrorCode.RATE_LIMITED
           : code === CloseCode.TOO_LARGE
             ? ErrorCode.TOO_LARGE
-            : null;
+            : code === CloseCode.SLOW_CONSUMER
+              ? ErrorCode.RATE_LIMITED
+              : null;
     if (errorCode && session.connection.open)
       session.connection.sendUtf8(this.errorFrame(session, new AppException(errorCode, reason)));
     session.close(code, reason);

@@ -190,7 +190,12 @@ export class SockJsTransport {
       conn.headers['x-forwarded-for'],
       this.addresses.trust,
     );
-    const connection = new SockJsConnection(conn, ip, this.config.ws.maxPayload);
+    const connection = new SockJsConnection(
+      conn,
+      ip,
+      this.config.ws.maxPayload,
+      this.config.ws.maxBufferedBytes,
+    );
     const token = safeUrl(conn.url)?.searchParams.get('token') ?? null;
     let user: AuthUser | null = null;
     try {

@@ -167,7 +167,7 @@ export class RealtimeWsAdapter extends AbstractWsAdapter {
     // took its list of sessions, so this one would never get its 1001.
     if (kernel.draining) return rejectUpgrade(socket, 503, 'Server shutting down');
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
-      const connection = new WsConnection(ws, ip);
+      const connection = new WsConnection(ws, ip, this.config.ws.maxBufferedBytes);
       const version = stompVersionOf(ws.protocol);
       if (version) this.app.get(StompProtocol).accept(connection, decision.user, version);
       else this.app.get(JsonProtocol).accept(connection, decision.user, userChannelSince);
