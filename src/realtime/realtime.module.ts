@@ -52,7 +52,7 @@ import { SseService } from './transports/sse/sse.service.js';
       provide: READINESS_CHECKS,
       inject: [EVENT_BUS],
       useFactory: (bus: EventBus): ReadinessCheck[] =>
-        bus.kind === 'redis' ? [{ name: 'redis', check: () => bus.ping() }] : [],
+        bus.kind === 'redis' ? [{ name: 'redis', critical: false, check: () => bus.ping() }] : [],
     },
     {
       // How many sockets each user has on every node (presence reads it).
