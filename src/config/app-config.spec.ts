@@ -52,6 +52,7 @@ describe('loadConfig', () => {
       },
       history: { maxEvents: 1000, ttlMs: 24 * 3600 * 1000 },
       shutdownTimeoutMs: 10_000,
+      commandTimeoutMs: 10_000,
     });
     expect(c.adminEmails.size).toBe(0);
     expect(c.jwt.algorithm).toBe('HS256');

@@ -32,6 +32,8 @@ export interface AppConfig {
   /** How often each instance claims due event reminders. */
   calendar: { reminderPollMs: number };
   shutdownTimeoutMs: number;
+  /** A write (socket command or REST write) not done by then is answered with an error. */
+  commandTimeoutMs: number;
   /** Warnings gathered while parsing (logged once the logger exists). */
   warnings: string[];
 }
@@ -132,6 +134,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       reminderPollMs: r.int('CALENDAR_REMINDER_POLL_MS', 15_000, 20, 3_600_000),
     },
     shutdownTimeoutMs: r.int('SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    commandTimeoutMs: r.int('COMMAND_TIMEOUT_MS', 10_000, 100, 600_000),
     warnings,
   };
   r.throwIfProblems();

@@ -13,6 +13,7 @@ import { ChannelAccessGuard } from './channels/channel-access.guard.js';
 import { ChannelPolicyRegistry } from './channels/channel-policy.registry.js';
 import { ChannelsController } from './http/channels.controller.js';
 import { ChannelHub } from './hub/channel-hub.js';
+import { DeadlineInterceptor } from './limits/deadline.interceptor.js';
 import { RateLimitInterceptor } from './limits/rate-limit.interceptor.js';
 import { RateLimitService } from './limits/rate-limit.service.js';
 import { SizeLimitInterceptor } from './limits/size-limit.interceptor.js';
@@ -100,6 +101,7 @@ import { SseService } from './transports/sse/sse.service.js';
     { provide: APP_GUARD, useClass: ChannelAccessGuard },
     { provide: APP_INTERCEPTOR, useClass: RateLimitInterceptor },
     { provide: APP_INTERCEPTOR, useClass: SizeLimitInterceptor },
+    { provide: APP_INTERCEPTOR, useClass: DeadlineInterceptor },
   ],
   // The kernel's one door: modules write and listen through RealtimeService and
   // read the cross-node socket counts; sessions, the hub, the registry and the bus
