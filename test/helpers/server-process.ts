@@ -44,6 +44,8 @@ export class ServerProcess {
   private constructor(
     readonly proc: ChildProcess,
     readonly port: number,
+    /** The database it was started on (as it reaches it: maybe through a proxy). */
+    readonly databaseUrl: string,
   ) {
     proc.stdout?.on('data', (c: Buffer) => this.append(c));
     proc.stderr?.on('data', (c: Buffer) => this.append(c));
@@ -73,7 +75,7 @@ export class ServerProcess {
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
-    const server = new ServerProcess(proc, p);
+    const server = new ServerProcess(proc, p, opts.databaseUrl);
     running.add(server);
     void server.exited.then(() => running.delete(server));
     if (opts.inspector)
