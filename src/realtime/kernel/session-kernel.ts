@@ -195,8 +195,11 @@ export class SessionKernel implements OnModuleDestroy {
     if (!user) return;
     const ms = Math.min(MAX_TIMER_MS, Math.max(0, user.exp * 1000 - Date.now()));
     session.expiryTimer = setTimeout(() => {
-      if (session.user && session.user.exp * 1000 <= Date.now())
+      if (!session.user || session.closed) return;
+      if (session.user.exp * 1000 <= Date.now())
         this.end(session, CloseCode.TOKEN_EXPIRED, 'token expired');
+      // A timer may fire a hair before the wall clock reaches exp: wait for the rest.
+      else this.armExpiry(session);
     }, ms);
     session.expiryTimer.unref();
   }
