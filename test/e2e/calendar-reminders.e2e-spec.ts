@@ -1,7 +1,9 @@
 import request from 'supertest';
 import { sqlClient } from '../helpers/databases.js';
 import { expectEventually } from '../helpers/eventually.js';
-import { startTestApp, TestApp } from '../helpers/test-app.js';
+import { createTestDatabase } from '../helpers/databases.js';
+import { faultEnv } from '../helpers/fault-cluster.js';
+import { killAllServers, ServerProcess } from '../helpers/server-process.js';
 import { bearer, registerUser, RegisteredUser } from '../helpers/users.js';
 import { connect, Frame, TestSocket } from '../helpers/ws-client.js';
 
@@ -12,27 +14,25 @@ const POLL_MS = 50;
  * database every 50 ms (claimed with FOR UPDATE SKIP LOCKED).
  */
 describe('calendar reminders (two instances)', () => {
-  let a: TestApp;
-  let b: TestApp;
+  let a: ServerProcess;
+  let b: ServerProcess;
   let alice: RegisteredUser;
   let bob: RegisteredUser;
   const open: TestSocket[] = [];
-  const env = {
-    WS_RATE_LIMIT: '100000',
-    CALENDAR_REMINDER_POLL_MS: String(POLL_MS),
-    REDIS_URL: process.env.TEST_REDIS_URL,
-  };
 
   beforeAll(async () => {
     if (!process.env.TEST_REDIS_URL) throw new Error('TEST_REDIS_URL is not set: use npm test');
-    a = await startTestApp({ env });
-    b = await startTestApp({ env, databaseUrl: a.databaseUrl });
+    const databaseUrl = await createTestDatabase();
+    const redisUrl = process.env.TEST_REDIS_URL;
+    const env = faultEnv({ CALENDAR_REMINDER_POLL_MS: String(POLL_MS) });
+    // Two server processes: each instance's state is its own, as in production.
+    a = await ServerProcess.start({ databaseUrl, redisUrl, env });
+    b = await ServerProcess.start({ databaseUrl, redisUrl, env });
     [alice, bob] = await Promise.all([registerUser(a.baseUrl), registerUser(a.baseUrl)]);
   }, 60000);
   afterAll(async () => {
     for (const s of open) s.close();
-    await a?.close();
-    await b?.close();
+    await killAllServers();
   });
 
   const reminderFrames = (s: TestSocket): Frame[] =>
