@@ -4,6 +4,7 @@ import type { Request } from 'express';
 import type { Logger as PinoLogger } from 'pino';
 import { AppModule } from './app.module.js';
 import { installBodyParser } from './common/http/body-parser.js';
+import { ClientAddresses } from './common/http/client-address.js';
 import { serveDemo } from './common/http/demo-assets.js';
 import { createHttpLogger } from './common/logging/http-logger.js';
 import { NestPinoLogger } from './common/logging/logger.js';
@@ -50,6 +51,8 @@ export function configureApp(
   logger: PinoLogger,
 ): void {
   app.disable('x-powered-by');
+  // req.ip (sign-in limits, event streams, logs) by the same rule as the raw upgrades.
+  app.set('trust proxy', app.get(ClientAddresses).trust);
   app.use(httpMetrics(app.get(MetricsService)));
   app.use(createHttpLogger(logger));
   // SockJS reads its own request bodies: its routes come before the body parser.

@@ -10,6 +10,7 @@ import { AuthModule } from './auth/auth.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { AppConfigModule } from './config/config.module.js';
 import { LoggerModule } from './common/logging/logger.module.js';
+import { RateBucketsModule } from './common/rate-limit/rate-buckets.js';
 import { dataSourceOptions } from './database/data-source-options.js';
 import { DocsModule } from './docs/docs.module.js';
 import { FEATURES } from './feature-modules.js';
@@ -32,6 +33,7 @@ export class AppModule {
       imports: [
         AppConfigModule.forRoot(config),
         LoggerModule.forRoot(logger),
+        RateBucketsModule,
         TypeOrmModule.forRoot(dataSourceOptions(databaseUrl)),
         InviteLimitsModule,
         AuthModule,

@@ -36,7 +36,7 @@ export class AuthService {
   async register(dto: RegisterBody, ip: string, adminSecret?: string): Promise<TokenPairView> {
     this.requireLocalSignIn();
     const email = dto.email.toLowerCase();
-    this.limiter.check(ip, email);
+    await this.limiter.check(ip, email);
     const role = this.admins.roleAtRegistration(email, adminSecret);
     const passwordHash = await hashPassword(dto.password);
     return this.db.transaction(async (em) => {
@@ -54,7 +54,7 @@ export class AuthService {
   async login(dto: LoginBody, ip: string, adminSecret?: string): Promise<TokenPairView> {
     this.requireLocalSignIn();
     const email = dto.email.toLowerCase();
-    this.limiter.check(ip, email);
+    await this.limiter.check(ip, email);
     const user = await this.users.findByEmail(this.db.manager, email);
     if (!user) {
       await burnPasswordCheck(dto.password);

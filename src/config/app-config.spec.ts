@@ -44,6 +44,8 @@ describe('loadConfig', () => {
         emailCeiling: 100,
         emailCeilingWindowMs: 3_600_000,
       },
+      rateLimitRedisPrefix: 'rl:',
+      trustProxy: false,
       ws: {
         maxPayload: 64 * 1024,
         heartbeatMs: 25_000,
@@ -52,10 +54,12 @@ describe('loadConfig', () => {
         rateLimit: 100,
         rateWindowMs: 60_000,
         commandMaxBytes: 16 * 1024,
+        maxBufferedBytes: 1024 * 1024,
       },
       history: { maxEvents: 1000, ttlMs: 24 * 3600 * 1000 },
       shutdownTimeoutMs: 10_000,
       demo: true,
+      commandTimeoutMs: 10_000,
     });
     expect(c.adminEmails.size).toBe(0);
     expect(c.jwt.algorithm).toBe('HS256');
@@ -111,6 +115,16 @@ describe('loadConfig', () => {
   });
 
   it.each([
+    [undefined, false],
+    ['false', false],
+    ['0', false],
+    ['2', 2],
+    ['10.0.0.0/8, 192.168.1.7,loopback', ['10.0.0.0/8', '192.168.1.7', 'loopback']],
+  ])('reads TRUST_PROXY=%s as %j', (value, setting) => {
+    expect(loadConfig({ TRUST_PROXY: value }).trustProxy).toEqual(setting);
+  });
+
+  it.each([
     ['900', 900],
     ['900s', 900],
     ['15m', 900],
@@ -142,6 +156,11 @@ describe('loadConfig', () => {
     ['JWT_REFRESH_TTL', '1.5d'],
     ['JWT_SECRET', 'too-short'],
     ['JWT_PUBLIC_KEY', 'not a pem key'],
+    ['WS_MAX_BUFFERED_BYTES', '1000'],
+    ['TRUST_PROXY', 'true'],
+    ['TRUST_PROXY', '10.0.0.0/33'],
+    ['TRUST_PROXY', 'proxy.example.com'],
+    ['TRUST_PROXY', '101'],
   ])('refuses %s=%s with a ConfigError naming it', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     const problems = problemsOf({ [name]: value });

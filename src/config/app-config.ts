@@ -1,4 +1,5 @@
 import { createPublicKey, randomBytes } from 'node:crypto';
+import { trustListProblem, type TrustProxy } from '../common/http/client-address.js';
 
 /** The whole configuration, parsed once at start-up. Nothing else reads process.env. */
 export interface AppConfig {
@@ -24,6 +25,8 @@ export interface AppConfig {
    * production and closed (403) in production.
    */
   metricsToken: string | undefined;
+  /** Which peers' `X-Forwarded-For` names the client (per-IP limits, logs): see client-address.ts. */
+  trustProxy: TrustProxy;
   bodyLimitBytes: number;
   /**
    * Sign-in attempts: `perIp` per address and `perEmail` per address and email
@@ -37,6 +40,8 @@ export interface AppConfig {
     emailCeiling: number;
     emailCeilingWindowMs: number;
   };
+  /** With Redis: prefix of the shared rate-limit buckets (separate deployments sharing one Redis). */
+  rateLimitRedisPrefix: string;
   ws: WsConfig;
   /** People one user may invite (calendar invites, conversation adds) per window. */
   invites: { limit: number; windowMs: number };
@@ -59,6 +64,8 @@ export interface AppConfig {
   shutdownTimeoutMs: number;
   /** Serve the demo app (built into dist/demo) at `/`. */
   demo: boolean;
+  /** A write (socket command or REST write) not done by then is answered with an error. */
+  commandTimeoutMs: number;
   /** Warnings gathered while parsing (logged once the logger exists). */
   warnings: string[];
 }
@@ -91,6 +98,8 @@ export interface WsConfig {
   abuseThreshold: number;
   connectRatePerIp: number;
   commandMaxBytes: number;
+  /** A connection whose unsent bytes pass this is closed as a slow consumer (4503). */
+  maxBufferedBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -127,6 +136,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     adminBootstrapSecret: r.secret('ADMIN_BOOTSTRAP_SECRET', 16),
     corsOrigins: corsRaw === undefined ? undefined : r.list('CORS_ORIGINS'),
     metricsToken: r.secret('METRICS_TOKEN', 16),
+    trustProxy: readTrustProxy(r),
     bodyLimitBytes: r.int('BODY_LIMIT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     authRate: {
       perIp: r.int('AUTH_RATE_LIMIT_PER_IP', 30, 1, 1_000_000),
@@ -140,6 +150,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
         7 * 86_400_000,
       ),
     },
+    rateLimitRedisPrefix: r.str('RATE_LIMIT_REDIS_PREFIX') ?? 'rl:',
     ws: {
       maxPayload: r.int('WS_MAX_PAYLOAD', 64 * 1024, 1024, 16 * 1024 * 1024),
       heartbeatMs: r.int('WS_HEARTBEAT_MS', 25_000, 100, 3_600_000),
@@ -150,6 +161,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       abuseThreshold: r.int('WS_ABUSE_THRESHOLD', 10, 1, 1_000_000),
       connectRatePerIp: r.int('WS_CONNECT_RATE_PER_IP', 60, 1, 1_000_000),
       commandMaxBytes: r.int('WS_COMMAND_MAX_BYTES', 16 * 1024, 64, 16 * 1024 * 1024),
+      maxBufferedBytes: r.int('WS_MAX_BUFFERED_BYTES', 1024 * 1024, 16 * 1024, 1024 ** 3),
     },
     invites: {
       limit: r.int('INVITE_RATE_LIMIT', 1000, 1, 1_000_000),
@@ -180,12 +192,36 @@ export function loadConfig(env: Env = process.env): AppConfig {
     shutdownTimeoutMs: r.int('SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     // A production deployment serves its own front end (or none): it opts in.
     demo: r.bool('DEMO', nodeEnv !== 'production'),
+    commandTimeoutMs: r.int('COMMAND_TIMEOUT_MS', 10_000, 100, 600_000),
     warnings,
   };
   if (nodeEnv === 'production' && config.metricsToken === undefined)
     warnings.push('METRICS_TOKEN is not set: GET /metrics answers 403 in production');
   r.throwIfProblems();
   return config;
+}
+
+/**
+ * TRUST_PROXY: unset or `false` (trust no proxy), a hop count, or a comma-separated
+ * list of addresses and CIDR ranges. `true` (trust every peer) is refused: any
+ * client could then name the address its limits count against.
+ */
+function readTrustProxy(r: EnvReader): TrustProxy {
+  const raw = r.str('TRUST_PROXY');
+  if (raw === undefined || ['false', '0', 'no'].includes(raw.toLowerCase())) return false;
+  if (/^\d+$/.test(raw)) return r.int('TRUST_PROXY', 0, 0, 100);
+  if (raw.toLowerCase() === 'true') {
+    r.problem(
+      'TRUST_PROXY',
+      "true would trust any peer to name the client: give a hop count or the proxies' addresses",
+    );
+    return false;
+  }
+  const list = r.list('TRUST_PROXY');
+  const problem = trustListProblem(list);
+  if (problem)
+    r.problem('TRUST_PROXY', `must be a hop count or a list of addresses/CIDRs: ${problem}`);
+  return problem ? false : list;
 }
 
 function readJwt(r: EnvReader, nodeEnv: AppConfig['nodeEnv'], warnings: string[]): JwtConfig {

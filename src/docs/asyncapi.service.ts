@@ -49,7 +49,7 @@ export class AsyncApiService {
 
   /** The limits a client has to live with, as this server is configured. */
   private limits(): JsonObject {
-    const { ws, history } = this.config;
+    const { ws, history, commandTimeoutMs } = this.config;
     return {
       maxFrameBytes: ws.maxPayload,
       maxCommandDataBytes: ws.commandMaxBytes,
@@ -59,9 +59,11 @@ export class AsyncApiService {
       connectsPerMinutePerIp: ws.connectRatePerIp,
       heartbeatMs: ws.heartbeatMs,
       idleTimeoutMs: ws.idleTimeoutMs,
+      maxBufferedBytes: ws.maxBufferedBytes,
       anonymousAllowed: ws.allowAnonymous,
       historyMaxEvents: history.maxEvents,
       historyTtlMs: history.ttlMs,
+      commandTimeoutMs,
     };
   }
 }

@@ -32,6 +32,8 @@ export const CLOSE_CODE_DESCRIPTIONS: Readonly<Record<keyof typeof CloseCode, st
     'The access token expired and no `auth` frame renewed it (SockJS: the token in the URL was refused)',
   IDLE: 'No frame from the client for the idle timeout (`WS_IDLE_TIMEOUT_MS`, 5 minutes)',
   ABUSE: 'Repeated rate-limit refusals within one window',
+  SLOW_CONSUMER:
+    'The client stopped reading: its unsent frames passed `WS_MAX_BUFFERED_BYTES` (1 MiB by default); reconnect and resume with `since`',
 };
 
 /** `{code: description}` of every close code, for the document. */

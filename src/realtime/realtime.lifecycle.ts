@@ -31,6 +31,7 @@ export class RealtimeLifecycle
     metrics: MetricsService,
   ) {
     bus.onReconnect(() => metrics.busReconnects.inc());
+    metrics.reportBusDropped(() => bus.dropped);
   }
 
   onApplicationBootstrap(): void {

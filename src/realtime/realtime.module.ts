@@ -13,6 +13,7 @@ import { ChannelAccessGuard } from './channels/channel-access.guard.js';
 import { ChannelPolicyRegistry } from './channels/channel-policy.registry.js';
 import { ChannelsController } from './http/channels.controller.js';
 import { ChannelHub } from './hub/channel-hub.js';
+import { DeadlineInterceptor } from './limits/deadline.interceptor.js';
 import { RateLimitInterceptor } from './limits/rate-limit.interceptor.js';
 import { RateLimitService } from './limits/rate-limit.service.js';
 import { SizeLimitInterceptor } from './limits/size-limit.interceptor.js';
@@ -53,7 +54,7 @@ import { SseService } from './transports/sse/sse.service.js';
       provide: READINESS_CHECKS,
       inject: [EVENT_BUS],
       useFactory: (bus: EventBus): ReadinessCheck[] =>
-        bus.kind === 'redis' ? [{ name: 'redis', check: () => bus.ping() }] : [],
+        bus.kind === 'redis' ? [{ name: 'redis', critical: false, check: () => bus.ping() }] : [],
     },
     {
       // How many sockets each user has on every node (presence reads it).
@@ -102,6 +103,7 @@ import { SseService } from './transports/sse/sse.service.js';
     { provide: APP_GUARD, useClass: ChannelAccessGuard },
     { provide: APP_INTERCEPTOR, useClass: RateLimitInterceptor },
     { provide: APP_INTERCEPTOR, useClass: SizeLimitInterceptor },
+    { provide: APP_INTERCEPTOR, useClass: DeadlineInterceptor },
   ],
   // The kernel's one door: modules write and listen through RealtimeService and
   // read the cross-node socket counts; sessions, the hub, the registry and the bus

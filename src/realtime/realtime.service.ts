@@ -238,7 +238,7 @@ export class RealtimeService {
     channels: string[],
     lastEventId: string | undefined,
   ): Promise<void> {
-    this.sse.admit(req, user);
+    await this.sse.admit(req, user);
     await this.sse.open(req, res, user, channels, lastEventId);
   }
 

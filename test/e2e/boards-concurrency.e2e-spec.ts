@@ -1,7 +1,8 @@
 import request from 'supertest';
 import { BoardBody, orderFromBoard, orderFromEvents } from '../helpers/board-order.js';
-import { sqlClient } from '../helpers/databases.js';
-import { startTestApp, TestApp } from '../helpers/test-app.js';
+import { createTestDatabase, sqlClient } from '../helpers/databases.js';
+import { faultEnv } from '../helpers/fault-cluster.js';
+import { killAllServers, ServerProcess } from '../helpers/server-process.js';
 import { bearer, registerUser, RegisteredUser } from '../helpers/users.js';
 import { connect, Frame, TestSocket } from '../helpers/ws-client.js';
 
@@ -19,28 +20,30 @@ interface Card {
  * that GET /api/boards/:id returns.
  */
 describe('boards under concurrent moves (two instances)', () => {
-  let a: TestApp;
-  let b: TestApp;
+  let a: ServerProcess;
+  let b: ServerProcess;
   let owner: RegisteredUser;
   let editor: RegisteredUser;
   const open: TestSocket[] = [];
-  const socketOn = async (t: TestApp, user: RegisteredUser): Promise<TestSocket> => {
+  const socketOn = async (t: ServerProcess, user: RegisteredUser): Promise<TestSocket> => {
     const s = await connect(t.baseUrl, { token: user.accessToken });
     open.push(s);
     return s;
   };
-  const env = { WS_RATE_LIMIT: '100000', REDIS_URL: process.env.TEST_REDIS_URL };
 
   beforeAll(async () => {
     if (!process.env.TEST_REDIS_URL) throw new Error('TEST_REDIS_URL is not set: use npm test');
-    a = await startTestApp({ env });
-    b = await startTestApp({ env, databaseUrl: a.databaseUrl });
+    const databaseUrl = await createTestDatabase();
+    const redisUrl = process.env.TEST_REDIS_URL;
+    const env = faultEnv();
+    // Two server processes: each instance's state is its own, as in production.
+    a = await ServerProcess.start({ databaseUrl, redisUrl, env });
+    b = await ServerProcess.start({ databaseUrl, redisUrl, env });
     [owner, editor] = await Promise.all([registerUser(a.baseUrl), registerUser(a.baseUrl)]);
   }, 60000);
   afterAll(async () => {
     for (const s of open) s.close();
-    await a?.close();
-    await b?.close();
+    await killAllServers();
   });
 
   async function board(columns: number): Promise<{ id: string; columns: string[] }> {

@@ -1,7 +1,9 @@
 import request from 'supertest';
 import { sqlClient } from '../helpers/databases.js';
-import { expectEventually, sleep } from '../helpers/eventually.js';
-import { startTestApp, TestApp } from '../helpers/test-app.js';
+import { expectEventually } from '../helpers/eventually.js';
+import { createTestDatabase } from '../helpers/databases.js';
+import { faultEnv } from '../helpers/fault-cluster.js';
+import { killAllServers, ServerProcess } from '../helpers/server-process.js';
 import { bearer, registerUser, RegisteredUser } from '../helpers/users.js';
 import { connect, Frame, TestSocket } from '../helpers/ws-client.js';
 
@@ -12,27 +14,25 @@ const POLL_MS = 50;
  * database every 50 ms (claimed with FOR UPDATE SKIP LOCKED).
  */
 describe('calendar reminders (two instances)', () => {
-  let a: TestApp;
-  let b: TestApp;
+  let a: ServerProcess;
+  let b: ServerProcess;
   let alice: RegisteredUser;
   let bob: RegisteredUser;
   const open: TestSocket[] = [];
-  const env = {
-    WS_RATE_LIMIT: '100000',
-    CALENDAR_REMINDER_POLL_MS: String(POLL_MS),
-    REDIS_URL: process.env.TEST_REDIS_URL,
-  };
 
   beforeAll(async () => {
     if (!process.env.TEST_REDIS_URL) throw new Error('TEST_REDIS_URL is not set: use npm test');
-    a = await startTestApp({ env });
-    b = await startTestApp({ env, databaseUrl: a.databaseUrl });
+    const databaseUrl = await createTestDatabase();
+    const redisUrl = process.env.TEST_REDIS_URL;
+    const env = faultEnv({ CALENDAR_REMINDER_POLL_MS: String(POLL_MS) });
+    // Two server processes: each instance's state is its own, as in production.
+    a = await ServerProcess.start({ databaseUrl, redisUrl, env });
+    b = await ServerProcess.start({ databaseUrl, redisUrl, env });
     [alice, bob] = await Promise.all([registerUser(a.baseUrl), registerUser(a.baseUrl)]);
   }, 60000);
   afterAll(async () => {
     for (const s of open) s.close();
-    await a?.close();
-    await b?.close();
+    await killAllServers();
   });
 
   const reminderFrames = (s: TestSocket): Frame[] =>
@@ -82,8 +82,28 @@ describe('calendar reminders (two instances)', () => {
         },
         { timeoutMs: 30_000 },
       );
-      // Let both instances poll many more times: nothing fires again.
-      await sleep(POLL_MS * 20);
+      // The marker: one more reminder, due a second later. Once it has fired, both
+      // instances have polled many more times, and nothing fired twice meanwhile.
+      const marker = await request(a.baseUrl)
+        .post(`/api/calendars/${cal.body.id}/events`)
+        .set(bearer(alice))
+        .send({
+          title: 'marker',
+          startsAt: new Date(Date.now() + 61_000).toISOString(),
+          endsAt: new Date(Date.now() + 3_661_000).toISOString(),
+          reminderMinutes: 1,
+        });
+      expect(marker.status).toBe(201);
+      await expectEventually(
+        async () => {
+          const done = await sql.query(
+            `SELECT count(*)::int AS n FROM calendar_reminders WHERE fired_at IS NOT NULL AND event_id = $1`,
+            [marker.body.id],
+          );
+          expect(done.rows[0].n).toBe(1);
+        },
+        { timeoutMs: 30_000 },
+      );
       const fired = await sql.query(
         `SELECT count(*)::int AS n, bool_and(fired_at >= due_at) AS on_time
            FROM calendar_reminders WHERE event_id = ANY($1)`,
@@ -92,7 +112,8 @@ describe('calendar reminders (two instances)', () => {
       expect(fired.rows[0]).toEqual({ n: N, on_time: true });
       const sent = await sql.query(
         `SELECT user_id, entity_id, count(*)::int AS n FROM notifications
-          WHERE type = 'calendar.event.reminder' GROUP BY 1, 2`,
+          WHERE type = 'calendar.event.reminder' AND entity_id = ANY($1) GROUP BY 1, 2`,
+        [ids],
       );
       expect(sent.rows).toHaveLength(2 * N);
       expect(sent.rows.every((r: { n: number }) => r.n === 1)).toBe(true);
@@ -102,12 +123,17 @@ describe('calendar reminders (two instances)', () => {
     } finally {
       await sql.end();
     }
-    // Each user's socket got every reminder once, whichever instance fired it.
+    // Each user's socket got every reminder once, whichever instance fired it (the
+    // marker's aside: Alice's only).
+    const ofTheN = (s: TestSocket): Frame[] =>
+      reminderFrames(s).filter(
+        (f) => (f.data as { title: string }).title !== 'Starting soon: marker',
+      );
     for (const s of [as, bs]) {
-      await expectEventually(() => expect(reminderFrames(s)).toHaveLength(N), {
+      await expectEventually(() => expect(ofTheN(s)).toHaveLength(N), {
         timeoutMs: 15_000,
       });
-      const entities = reminderFrames(s).map((f) => (f.data as { link: string }).link);
+      const entities = ofTheN(s).map((f) => (f.data as { link: string }).link);
       expect(new Set(entities).size).toBe(N);
     }
     console.log(

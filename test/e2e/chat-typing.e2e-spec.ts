@@ -1,10 +1,8 @@
 import { createConversation, eventsNamed, subscribe } from '../helpers/chat-helpers.js';
-import { expectEventually } from '../helpers/eventually.js';
+import { expectEventually, sleep } from '../helpers/eventually.js';
 import { startTestApp, TestApp } from '../helpers/test-app.js';
 import { registerUser, RegisteredUser } from '../helpers/users.js';
 import { connect, TestSocket } from '../helpers/ws-client.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Typing {
   conversationId: string;
@@ -88,22 +86,21 @@ describe('chat typing indicators', () => {
   });
 
   it('a typing:true not refreshed within 8 s is followed by an automatic typing:false; a refresh re-arms it', async () => {
-    const started = Date.now();
     await aliceSocket.request('chat.typing', { data: { conversationId, typing: true } });
+    // Pacing: the refresh comes halfway through the first expiry.
     await sleep(4000);
     await aliceSocket.request('chat.typing', { data: { conversationId, typing: true } });
     const refreshedAt = Date.now();
-    // Past the first expiry: the refresh cancelled it.
-    await sleep(Math.max(0, started + 8700 - Date.now()));
-    expect(typingOf(bobSocket).map((e) => e.typing)).toEqual([true, true]);
     const stop = await bobSocket.next(
       (f) => f.event === 'chat.typing' && (f.data as Typing).typing === false,
-      6000,
+      12_000,
     );
+    // 8 s after the refresh, not after the first typing:true: the refresh cancelled that one.
     const elapsed = Date.now() - refreshedAt;
     expect(elapsed).toBeGreaterThanOrEqual(7500);
     expect(elapsed).toBeLessThan(10_000);
     expect(stop.data).toEqual({ conversationId, userId: alice.id, typing: false });
+    expect(typingOf(bobSocket).map((e) => e.typing)).toEqual([true, true, false]);
     await expectEventually(() =>
       expect(typingOf(carolSocket).map((e) => e.typing)).toEqual([true, true, false]),
     );
@@ -113,11 +110,18 @@ describe('chat typing indicators', () => {
   it('an explicit typing:false cancels the automatic one', async () => {
     await bobSocket.request('chat.typing', { data: { conversationId, typing: true } });
     await bobSocket.request('chat.typing', { data: { conversationId, typing: false } });
-    await expectEventually(() =>
-      expect(typingOf(carolSocket).map((e) => e.typing)).toEqual([true, false]),
+    // The marker: Alice starts typing after Bob stopped; her automatic typing:false
+    // comes 8 s later, after the one Bob's explicit false cancelled would have.
+    await aliceSocket.request('chat.typing', { data: { conversationId, typing: true } });
+    await carolSocket.next(
+      (f) =>
+        f.event === 'chat.typing' &&
+        (f.data as Typing).userId === alice.id &&
+        (f.data as Typing).typing === false,
+      12_000,
     );
-    await sleep(8500);
-    expect(typingOf(carolSocket).map((e) => e.typing)).toEqual([true, false]);
+    const bobs = typingOf(carolSocket).filter((e) => e.userId === bob.id);
+    expect(bobs.map((e) => e.typing)).toEqual([true, false]);
   }, 30_000);
 
   it('validates the command', async () => {

@@ -65,6 +65,7 @@ describe('notifications from chat', () => {
       expect(await notificationsOf(alice)).toEqual([]);
 
       // After the window, the next message notifies again; the second one never did.
+      // (Pacing: the window is time that must pass; the assertion waits for its condition.)
       await new Promise((r) => setTimeout(r, WINDOW_MS + 200));
       await sendRest(t.baseUrl, alice, group.id, 'x'.repeat(500));
       const items = await expectEventually(async () => {

@@ -1,11 +1,9 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
-import request from 'supertest';
-import { freePort } from '../../src/database/embedded-postgres.js';
-import { expectEventually, sleep } from '../helpers/eventually.js';
-import { startTestApp, TEST_JWT_SECRET, TestApp } from '../helpers/test-app.js';
-import { bearer, registerUser, RegisteredUser } from '../helpers/users.js';
+import { createTestDatabase } from '../helpers/databases.js';
+import { expectEventually } from '../helpers/eventually.js';
+import { faultEnv, seedUsers } from '../helpers/fault-cluster.js';
+import { killAllServers, ServerProcess } from '../helpers/server-process.js';
+import type { SeededUser } from '../helpers/seed-users.js';
 import { connect, TestSocket } from '../helpers/ws-client.js';
 
 const GRACE_MS = 800;
@@ -18,65 +16,79 @@ interface Presence {
 }
 
 /**
- * Presence across instances sharing PostgreSQL and Redis: per-instance socket
- * counts in Redis (under a key prefix of this file's own), the grace period,
- * a graceful restart, and an instance killed outright.
+ * Presence across server processes sharing PostgreSQL and Redis: per-instance
+ * socket counts in Redis (under a key prefix of this file's own), the grace
+ * period, a graceful restart, and an instance killed outright.
  */
 describe('presence across instances (Redis)', () => {
-  const env = {
-    REDIS_URL: process.env.TEST_REDIS_URL,
+  const env = faultEnv({
     PRESENCE_REDIS_PREFIX: `test-presence-${randomBytes(4).toString('hex')}:`,
     PRESENCE_GRACE_MS: String(GRACE_MS),
     PRESENCE_INSTANCE_TTL_MS: String(TTL_MS),
-    WS_RATE_LIMIT: '100000',
-  };
-  let a: TestApp;
-  let b: TestApp;
-  let watcherUser: RegisteredUser;
+  });
+  let databaseUrl: string;
+  let a: ServerProcess;
+  let b: ServerProcess;
+  let watcherUser: SeededUser;
   let watchers: TestSocket[];
   const open: TestSocket[] = [];
-  const children: ChildProcess[] = [];
-  const socketOn = async (app: { baseUrl: string }, user: RegisteredUser): Promise<TestSocket> => {
-    const s = await connect(app.baseUrl, { token: user.accessToken });
+  const socketOn = async (node: ServerProcess, user: SeededUser): Promise<TestSocket> => {
+    const s = await connect(node.baseUrl, { token: user.accessToken });
     open.push(s);
     return s;
   };
-  /** What a watcher heard about one user (other files' presence events share the bus). */
+  const newUser = async (): Promise<SeededUser> => (await seedUsers(databaseUrl, 1))[0];
+  /** What a watcher heard about one user. */
   const heard = (w: TestSocket, userId: string): string[] =>
     w
       .events('presence')
       .filter((e) => (e.data as Presence).userId === userId)
       .map((e) => (e.data as Presence).status);
-  const statusVia = async (app: TestApp, userId: string): Promise<string> => {
-    const res = await request(app.baseUrl)
-      .get('/api/presence')
-      .query({ userIds: userId })
-      .set(bearer(watcherUser));
-    return (res.body as Presence[])[0].status;
+  const statusVia = async (node: ServerProcess, userId: string): Promise<string> => {
+    const res = await fetch(`${node.baseUrl}/api/presence?userIds=${userId}`, {
+      headers: { authorization: `Bearer ${watcherUser.accessToken}` },
+    });
+    return ((await res.json()) as Presence[])[0].status;
+  };
+  /**
+   * The marker that every offline check due by now has run: a user who connects
+   * and leaves now goes offline a grace period later, after those checks.
+   */
+  const markerOffline = async (node: ServerProcess): Promise<void> => {
+    const marker = await newUser();
+    const s = await socketOn(node, marker);
+    for (const w of watchers)
+      await expectEventually(() => expect(heard(w, marker.id)).toEqual(['online']));
+    s.close();
+    for (const w of watchers)
+      await expectEventually(() => expect(heard(w, marker.id)).toEqual(['online', 'offline']), {
+        timeoutMs: GRACE_MS + 15_000,
+      });
   };
 
   beforeAll(async () => {
-    if (!process.env.TEST_REDIS_URL) throw new Error('TEST_REDIS_URL is not set: use npm test');
-    a = await startTestApp({ env });
-    b = await startTestApp({ env, databaseUrl: a.databaseUrl });
-    watcherUser = await registerUser(a.baseUrl);
+    const redisUrl = process.env.TEST_REDIS_URL;
+    if (!redisUrl) throw new Error('TEST_REDIS_URL is not set: use npm test');
+    databaseUrl = await createTestDatabase('presence');
+    a = await ServerProcess.start({ databaseUrl, redisUrl, env });
+    b = await ServerProcess.start({ databaseUrl, redisUrl, env });
+    watcherUser = await newUser();
     watchers = [await socketOn(a, watcherUser), await socketOn(b, watcherUser)];
     for (const w of watchers) await w.request('subscribe', { channel: 'presence' });
-  }, 60_000);
+  }, 120_000);
   afterAll(async () => {
     for (const s of open) s.close();
-    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
-    await a?.close();
-    await b?.close();
+    await killAllServers();
   });
 
   it('one user on two instances: online announced once; offline only after the last socket anywhere + grace', async () => {
-    const bob = await registerUser(a.baseUrl);
+    const bob = await newUser();
     const [onA, onB] = await Promise.all([socketOn(a, bob), socketOn(b, bob)]);
     for (const w of watchers)
       await expectEventually(() => expect(heard(w, bob.id)).toEqual(['online']));
     onA.close();
-    await sleep(GRACE_MS * 3);
+    await onA.closed;
+    await markerOffline(a);
     expect(await statusVia(a, bob.id)).toBe('online');
     expect(await statusVia(b, bob.id)).toBe('online');
     for (const w of watchers) expect(heard(w, bob.id)).toEqual(['online']);
@@ -92,7 +104,7 @@ describe('presence across instances (Redis)', () => {
 
   it('reads a user online on every node as soon as their client got `connected`', async () => {
     for (let i = 0; i < 6; i++) {
-      const user = await registerUser(a.baseUrl);
+      const user = await newUser();
       // connect() resolves on the `connected` frame: no wait for the online mark.
       await socketOn(i % 2 === 0 ? a : b, user);
       const [viaA, viaB] = await Promise.all([statusVia(a, user.id), statusVia(b, user.id)]);
@@ -101,16 +113,16 @@ describe('presence across instances (Redis)', () => {
   });
 
   it('a rolling restart: users of the stopped instance who reconnect elsewhere never go offline', async () => {
-    const c = await startTestApp({ env, databaseUrl: a.databaseUrl });
-    const carol = await registerUser(a.baseUrl);
-    const dave = await registerUser(a.baseUrl);
+    const c = await ServerProcess.start({ databaseUrl, redisUrl: process.env.TEST_REDIS_URL, env });
+    const carol = await newUser();
+    const dave = await newUser();
     const carolOnC = await connect(c.baseUrl, { token: carol.accessToken });
     await connect(c.baseUrl, { token: dave.accessToken });
     for (const w of watchers) {
       await expectEventually(() => expect(heard(w, carol.id)).toEqual(['online']));
       await expectEventually(() => expect(heard(w, dave.id)).toEqual(['online']));
     }
-    await c.close();
+    expect(await c.stop()).toEqual({ code: 0, signal: null });
     await carolOnC.closed;
     // Carol's client reconnects to another instance; Dave's does not.
     await socketOn(b, carol);
@@ -118,39 +130,23 @@ describe('presence across instances (Redis)', () => {
       await expectEventually(() => expect(heard(w, dave.id)).toEqual(['online', 'offline']), {
         timeoutMs: GRACE_MS + 15_000,
       });
-    await sleep(GRACE_MS);
+    await markerOffline(b);
     expect(await statusVia(a, carol.id)).toBe('online');
     for (const w of watchers) expect(heard(w, carol.id)).toEqual(['online']);
   });
 
   it('an instance killed outright: its users go offline after its heartbeat TTL', async () => {
-    const port = await freePort();
-    const child = spawn(process.execPath, [path.resolve('dist/main.js')], {
-      env: {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        HOME: process.env.HOME ?? '/root',
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'silent',
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        JWT_SECRET: TEST_JWT_SECRET,
-        DATABASE_URL: a.databaseUrl,
-        ...(env as Record<string, string>),
-      },
-      stdio: 'ignore',
+    const victim = await ServerProcess.start({
+      databaseUrl,
+      redisUrl: process.env.TEST_REDIS_URL,
+      env,
     });
-    children.push(child);
-    const base = `http://127.0.0.1:${port}`;
-    await expectEventually(
-      async () => expect((await request(base).get('/health/ready')).status).toBe(200),
-      { timeoutMs: 60_000, intervalMs: 200 },
-    );
-    const eve = await registerUser(a.baseUrl);
-    await connect(base, { token: eve.accessToken });
+    const eve = await newUser();
+    await connect(victim.baseUrl, { token: eve.accessToken });
     for (const w of watchers)
       await expectEventually(() => expect(heard(w, eve.id)).toEqual(['online']));
     const killedAt = Date.now();
-    child.kill('SIGKILL');
+    await victim.kill();
     for (const w of watchers)
       await expectEventually(() => expect(heard(w, eve.id)).toEqual(['online', 'offline']), {
         timeoutMs: TTL_MS + 20_000,

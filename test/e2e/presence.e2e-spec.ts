@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { sqlClient } from '../helpers/databases.js';
-import { expectEventually, sleep } from '../helpers/eventually.js';
+import { expectEventually } from '../helpers/eventually.js';
 import { startTestApp, TestApp } from '../helpers/test-app.js';
 import { bearer, registerUser, RegisteredUser } from '../helpers/users.js';
 import { connect, Frame, TestSocket } from '../helpers/ws-client.js';
@@ -110,8 +110,18 @@ describe('presence (one instance)', () => {
     laptop.close();
     await laptop.closed;
     const reloaded = await socketOf(carol);
-    // Pacing, not asserting by sleep alone: past the grace, then the state is read back.
-    await sleep(GRACE_MS * 3);
+    // The marker: a user who leaves after Carol's reload goes offline a grace
+    // period later, so Carol's own offline check (due earlier) has run by then.
+    const marker = await registerUser(t.baseUrl);
+    const markerSocket = await socketOf(marker);
+    await expectEventually(() =>
+      expect(changesOf(marker.id).map((p) => p.status)).toEqual(['online']),
+    );
+    markerSocket.close();
+    await expectEventually(
+      () => expect(changesOf(marker.id).map((p) => p.status)).toEqual(['online', 'offline']),
+      { timeoutMs: GRACE_MS + 10_000 },
+    );
     expect((await presenceOf([carol.id]))[0].status).toBe('online');
     expect(changesOf(carol.id).map((p) => p.status)).toEqual(['online']);
     reloaded.close();

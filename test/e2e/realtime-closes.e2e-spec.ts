@@ -1,9 +1,8 @@
 import WebSocket from 'ws';
 import { accessTokenFor } from '../helpers/access-tokens.js';
-import { sleep } from '../helpers/eventually.js';
 import { TestFeatureModule } from '../helpers/test-feature.module.js';
 import { startTestApp, TestApp } from '../helpers/test-app.js';
-import { decodePayload } from '../helpers/tokens.js';
+import { decodePayload, nowSec } from '../helpers/tokens.js';
 import { registerUser, RegisteredUser } from '../helpers/users.js';
 import { connect, TestSocket } from '../helpers/ws-client.js';
 
@@ -50,9 +49,13 @@ describe('realtime idle timeout and dead peers (docs/protocol.md: errors and clo
     void s.closed.then(() => (closedEarly = true));
     const pinger = setInterval(() => s.send({ type: 'ping' }), IDLE_MS / 10);
     try {
-      // The silent control socket closes; the pinging one outlives it by far.
+      // The silent control socket closes; the pinging one outlives it by far: a
+      // second silent socket, opened only then, closes a whole idle period later
+      // (the marker), and the pinging one is still open.
       await expect(silent.closed).resolves.toMatchObject({ code: 4408 });
-      await sleep(IDLE_MS * 2);
+      const marker = await connect(t.baseUrl, { token: alice.accessToken });
+      open.push(marker);
+      await expect(marker.closed).resolves.toMatchObject({ code: 4408 });
       expect(closedEarly).toBe(false);
       expect(s.ws.readyState).toBe(WebSocket.OPEN);
       await expect(s.request('ping')).resolves.toMatchObject({ type: 'pong' });
@@ -108,11 +111,16 @@ describe('realtime token expiry on live sockets (docs/protocol.md: connecting)',
     let renewedClosed = false;
     void renewed.closed.then(() => (renewedClosed = true));
 
+    // The marker: a socket whose token expires a second after the old one.
+    const marker = await connect(t.baseUrl, {
+      token: accessTokenFor(alice, { expiresInSec: decodePayload(shortLived).exp - nowSec() + 1 }),
+    });
+    open.push(marker);
     const closed = await expiring.closed;
     expect(closed.code).toBe(4401);
     expect(Date.now()).toBeGreaterThanOrEqual(decodePayload(shortLived).exp * 1000);
-    // Well past the old expiry, the renewed socket is open and serves commands.
-    await sleep(1500);
+    // Past the old expiry (the marker expired after it), the renewed socket is open and serves commands.
+    await expect(marker.closed).resolves.toMatchObject({ code: 4401 });
     expect(renewedClosed).toBe(false);
     await expect(renewed.request('ping')).resolves.toMatchObject({ type: 'pong' });
     await expect(

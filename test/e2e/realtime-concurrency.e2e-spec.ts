@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import request from 'supertest';
 import { sqlClient } from '../helpers/databases.js';
-import { sleep } from '../helpers/eventually.js';
+import { expectEventually } from '../helpers/eventually.js';
 import { TestFeatureModule } from '../helpers/test-feature.module.js';
 import { startTestApp, TestApp } from '../helpers/test-app.js';
 import { bearer, registerUser, RegisteredUser } from '../helpers/users.js';
@@ -179,15 +179,19 @@ describe('realtime offsets under concurrent writers (docs/protocol.md: offsets, 
     let dropsMidStream = 0;
     for (const dropAfter of [total / 4, total / 2]) {
       // Wait until this connection has seen enough, then drop it without a goodbye.
-      const until = Date.now() + 60_000;
-      while (received.length + sub.events(channel).length < dropAfter && Date.now() < until)
-        await sleep(5);
+      const current = sub;
+      await expectEventually(
+        () =>
+          expect(received.length + current.events(channel).length).toBeGreaterThanOrEqual(
+            dropAfter,
+          ),
+        { timeoutMs: 60_000, intervalMs: 5 },
+      );
       if (!writersDone) dropsMidStream += 1;
       sub.ws.terminate();
       await sub.closed;
       received.push(...offsetsOf(sub.events(channel)));
       drops += 1;
-      await sleep(50);
       sub = await socketOf(users[10]);
       const last = received[received.length - 1] ?? 0;
       await expect(sub.request('subscribe', { channel, since: last })).resolves.toMatchObject({

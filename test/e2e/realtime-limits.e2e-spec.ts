@@ -177,6 +177,7 @@ describe('realtime rate limit refill (a token bucket)', () => {
     const wait = burst[2].retryAfterMs as number;
     expect(wait).toBeGreaterThan(0);
     expect(wait).toBeLessThanOrEqual(500);
+    // Pacing: the refill is time that must pass (the bucket's own clock).
     await sleep(wait + 50);
     await expect(s.request('ping')).resolves.toMatchObject({ type: 'pong' });
     // Idle for several windows: the bucket is full again, but holds no more than 2.

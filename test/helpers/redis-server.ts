@@ -73,7 +73,18 @@ export class OwnRedis {
     await exited;
   }
 
+  /** SIGSTOP: the server keeps its connections and answers nothing (a hung or unreachable Redis). */
+  freeze(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  /** SIGCONT after `freeze`. */
+  thaw(): void {
+    this.child?.kill('SIGCONT');
+  }
+
   async stop(): Promise<void> {
+    this.thaw();
     await this.kill();
     rmSync(this.dir, { recursive: true, force: true });
   }

@@ -39,6 +39,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     AUTH_RATE_EMAIL_CEILING: '100000',
     INVITE_RATE_LIMIT: '1000000',
     DATABASE_URL: databaseUrl,
+    // Test files share one Redis: apps on one database (one deployment) share
+    // their rate-limit buckets, and no one else's.
+    RATE_LIMIT_REDIS_PREFIX: `rl:${new URL(databaseUrl).pathname.slice(1)}:`,
     ...options.env,
   });
   const logger = createRootLogger(config.logLevel, config.nodeEnv, options.logDestination);

@@ -42,6 +42,18 @@ export class TokenBucketLimiter {
     };
   }
 
+  /**
+   * Lowers the bucket of `key` to at most `tokens` (a figure learnt elsewhere,
+   * e.g. the shared bucket of every node): never raises it.
+   */
+  cap(key: string, tokens: number): void {
+    const now = this.now();
+    const b = this.buckets.get(key) ?? { tokens: this.capacity, at: now };
+    b.tokens = Math.min(this.capacity, b.tokens + (now - b.at) * this.refillPerMs, tokens);
+    b.at = now;
+    this.buckets.set(key, b);
+  }
+
   get size(): number {
     return this.buckets.size;
   }

@@ -22,6 +22,8 @@ export interface OutboundEvent {
 export interface EventBus {
   readonly nodeId: string;
   readonly kind: 'in-process' | 'redis';
+  /** Events this node could not hand to the bus (sent again, or repaired from the log, once it is back). */
+  readonly dropped: number;
   publish(event: OutboundEvent): void;
   subscribe(channel: string): Promise<void>;
   unsubscribe(channel: string): Promise<void>;

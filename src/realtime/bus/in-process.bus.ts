@@ -5,6 +5,7 @@ import { EventBus, OutboundEvent } from './event-bus.js';
 export class InProcessBus implements EventBus {
   readonly nodeId = randomUUID();
   readonly kind = 'in-process' as const;
+  readonly dropped = 0;
 
   publish(_event: OutboundEvent): void {
     // The publishing node delivers to its own hub directly; no other node exists.

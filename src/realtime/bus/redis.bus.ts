@@ -4,6 +4,12 @@ import type { Logger as PinoLogger } from 'pino';
 import { EventBus, OutboundEvent } from './event-bus.js';
 
 const PREFIX = 'rt:ch:';
+/** Each connection is asked for a PING this often... */
+const WATCHDOG_MS = 1000;
+/** ...and one that takes longer than this is taken for lost and reconnected. */
+const PING_TIMEOUT_MS = 2000;
+/** Readiness waits no longer than this for Redis. */
+const READY_TIMEOUT_MS = 1000;
 
 interface WireMessage {
   /** Origin node. */
@@ -41,6 +47,8 @@ export class RedisBus implements EventBus {
   private readonly unsent = new Map<string, OutboundEvent>();
   reconnects = 0;
   dropped = 0;
+  private readonly watchdog: NodeJS.Timeout;
+  private readonly probing = new Set<Redis>();
 
   constructor(
     url: string,
@@ -74,6 +82,10 @@ export class RedisBus implements EventBus {
       this.logger.info('redis bus reconnected: repairing gaps from the channel log');
       for (const h of this.reconnectHandlers) h();
     });
+    this.watchdog = setInterval(() => {
+      for (const conn of [this.pub, this.sub]) void this.probe(conn);
+    }, WATCHDOG_MS);
+    this.watchdog.unref();
   }
 
   publish(event: OutboundEvent): void {
@@ -106,12 +118,39 @@ export class RedisBus implements EventBus {
 
   async ping(): Promise<void> {
     if (this.pub.status !== 'ready') throw new Error(`redis is ${this.pub.status}`);
-    await this.pub.ping();
+    await withTimeout(this.pub.ping(), READY_TIMEOUT_MS, 'redis did not answer PING');
   }
 
   async close(): Promise<void> {
+    clearInterval(this.watchdog);
     this.sub.disconnect();
     this.pub.disconnect();
+  }
+
+  /**
+   * A connection can stay open while nothing gets through (a network
+   * partition, a frozen server): ioredis would wait for ever, and the
+   * subscriber would hear nothing without knowing. A PING that does not come
+   * back in time drops the connection; ioredis reconnects when Redis can be
+   * reached, and the reconnection repairs what was missed (`onReconnect`,
+   * the unsent events).
+   */
+  private async probe(conn: Redis): Promise<void> {
+    if (conn.status !== 'ready' || this.probing.has(conn)) return;
+    this.probing.add(conn);
+    try {
+      await withTimeout(conn.ping(), PING_TIMEOUT_MS, 'no answer to PING');
+    } catch (err) {
+      if (conn.status === 'ready') {
+        this.logger.warn(
+          { err: err instanceof Error ? err.message : String(err) },
+          'redis does not answer: reconnecting',
+        );
+        conn.disconnect(true);
+      }
+    } finally {
+      this.probing.delete(conn);
+    }
   }
 
   private drop(event: OutboundEvent): void {
@@ -147,4 +186,12 @@ export class RedisBus implements EventBus {
     };
     for (const h of this.handlers) h(event);
   }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }

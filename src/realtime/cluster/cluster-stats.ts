@@ -1,6 +1,8 @@
 import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { EVENT_BUS, type EventBus } from '../bus/event-bus.js';
 import { RedisBus } from '../bus/redis.bus.js';
+import { RedisSocketCounter } from './redis-socket-counter.js';
+import { SocketCounter } from './socket-counter.js';
 import { ChannelHub } from '../hub/channel-hub.js';
 import { ConnectionRegistry } from '../session/connection-registry.js';
 
@@ -28,6 +30,7 @@ export class ClusterStats implements OnModuleInit, OnModuleDestroy {
     @Inject(EVENT_BUS) private readonly bus: EventBus,
     private readonly registry: ConnectionRegistry,
     private readonly hub: ChannelHub,
+    private readonly counter: SocketCounter,
   ) {}
 
   onModuleInit(): void {
@@ -57,12 +60,25 @@ export class ClusterStats implements OnModuleInit, OnModuleDestroy {
     const all = [node, ...nodes];
     return {
       connections: sum(all, 'connections'),
-      users: sum(all, 'users'),
+      users: (await this.distinctUsers()) ?? sum(all, 'users'),
       channels: sum(all, 'channels'),
       subscriptions: sum(all, 'subscriptions'),
       nodes: all.length,
       node,
     };
+  }
+
+  /**
+   * A user with sockets on two nodes is one user: with Redis, the socket
+   * counter's set of users held by any live node; null when it cannot say.
+   */
+  private async distinctUsers(): Promise<number | null> {
+    if (!(this.counter instanceof RedisSocketCounter)) return null;
+    try {
+      return await this.counter.onlineUsers();
+    } catch {
+      return null;
+    }
   }
 
   private async report(): Promise<void> {

@@ -3,10 +3,24 @@ import type { Logger as PinoLogger } from 'pino';
 import { SocketCounter } from './socket-counter.js';
 
 /**
+ * Takes nodes out of users' sets (KEYS[1] the `online` set; ARGV[1] the user-key
+ * prefix, ARGV[2] the user, ARGV[3..] the nodes); a user left with no node
+ * leaves `online`. In one script, so that `online` never disagrees with the
+ * sets, whichever instances write at once.
+ */
+const DETACH = `
+local userKey = ARGV[1] .. ARGV[2]
+for i = 3, #ARGV do redis.call('SREM', userKey, ARGV[i]) end
+if redis.call('SCARD', userKey) == 0 then redis.call('SREM', KEYS[1], ARGV[2]) end
+return 0
+`;
+
+/**
  * Socket counts of every instance in Redis (keys under `prefix`):
  *   nodes        ZSET node -> heartbeat expiry (ms); a node past it is dead
  *   node:{n}     HASH user -> that node's socket count
  *   user:{u}     SET of nodes holding a socket of the user
+ *   online       SET of users held by at least one node (so each counts once)
  *   due          ZSET user -> when an offline check is due
  * Every instance sweeps: it claims dead nodes and due checks with ZREM (only one
  * instance gets 1 back), so a dead instance's users get their offline check
@@ -33,6 +47,9 @@ export class RedisSocketCounter extends SocketCounter {
 
   private get nodesKey(): string {
     return `${this.prefix}nodes`;
+  }
+  private get onlineKey(): string {
+    return `${this.prefix}online`;
   }
   private get dueKey(): string {
     return `${this.prefix}due`;
@@ -70,8 +87,13 @@ export class RedisSocketCounter extends SocketCounter {
     const scores = await this.redis.zmscore(this.nodesKey, ...nodes);
     const now = Date.now();
     const dead = nodes.filter((_, i) => scores[i] === null || Number(scores[i]) <= now);
-    if (dead.length > 0) await this.redis.srem(this.userKey(userId), ...dead);
+    if (dead.length > 0) await this.detach(userId, dead);
     return dead.length < nodes.length;
+  }
+
+  /** Users with a socket on any live instance, each once (`stats.users`). */
+  async onlineUsers(): Promise<number> {
+    return this.redis.scard(this.onlineKey);
   }
 
   async stop(graceMs: number): Promise<void> {
@@ -87,15 +109,20 @@ export class RedisSocketCounter extends SocketCounter {
   }
 
   protected async publishCount(userId: string, count: number): Promise<void> {
-    const m = this.redis.multi();
     if (count > 0) {
+      const m = this.redis.multi();
       m.hset(this.nodeKey(this.nodeId), userId, count);
       m.sadd(this.userKey(userId), this.nodeId);
-    } else {
-      m.hdel(this.nodeKey(this.nodeId), userId);
-      m.srem(this.userKey(userId), this.nodeId);
+      m.sadd(this.onlineKey, userId);
+      await m.exec();
+      return;
     }
-    await m.exec();
+    await this.redis.hdel(this.nodeKey(this.nodeId), userId);
+    await this.detach(userId, [this.nodeId]);
+  }
+
+  private async detach(userId: string, nodes: string[]): Promise<void> {
+    await this.redis.eval(DETACH, 1, this.onlineKey, `${this.prefix}user:`, userId, ...nodes);
   }
 
   private async whenReady(): Promise<void> {
@@ -149,9 +176,9 @@ export class RedisSocketCounter extends SocketCounter {
       if (node === this.nodeId) continue;
       if ((await this.redis.zrem(this.nodesKey, node)) !== 1) continue;
       const users = await this.redis.hkeys(this.nodeKey(node));
+      for (const u of users) await this.detach(u, [node]);
       const m = this.redis.multi();
       m.del(this.nodeKey(node));
-      for (const u of users) m.srem(this.userKey(u), node);
       if (users.length > 0) m.zadd(this.dueKey, ...users.flatMap((u) => [now, u]));
       await m.exec();
     }

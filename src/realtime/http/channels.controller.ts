@@ -58,7 +58,7 @@ export class ChannelsController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    this.sse.admit(req, user ?? null);
+    await this.sse.admit(req, user ?? null);
     const requested = [
       ...new Set(
         q.channels

@@ -11,6 +11,7 @@ import { ChannelHub } from './channel-hub.js';
 class FakeBus implements EventBus {
   readonly nodeId = 'node-a';
   readonly kind = 'redis' as const;
+  readonly dropped = 0;
   readonly published: OutboundEvent[] = [];
   readonly subscribed = new Set<string>();
   private eventHandler: (e: OutboundEvent) => void = () => undefined;

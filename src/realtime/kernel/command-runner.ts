@@ -3,6 +3,9 @@ import type { Observable } from 'rxjs';
 import type { CommandContext } from '../../common/command-context.js';
 import { describeError, errorFrameOf, type ErrorFrame } from '../../common/error-body.js';
 import { ROOT_LOGGER, type RootLogger } from '../../common/logging/logger.module.js';
+import type { AppConfig } from '../../config/app-config.js';
+import { APP_CONFIG } from '../../config/config.module.js';
+import { deadlinePassed } from '../limits/deadline.interceptor.js';
 import type { RtSession } from '../session/session.js';
 
 /**
@@ -30,13 +33,21 @@ export class CommandRunner {
   /** Filled once by the adapter with every gateway's handlers. */
   readonly commands = new Map<string, BoundCommand>();
 
-  constructor(@Inject(ROOT_LOGGER) private readonly logger: RootLogger) {}
+  constructor(
+    @Inject(ROOT_LOGGER) private readonly logger: RootLogger,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   has(type: string): boolean {
     return this.commands.has(type);
   }
 
-  /** Runs `type` with `data`; the outcome goes to `outcome` once. Never throws. */
+  /**
+   * Runs `type` with `data`; the outcome goes to `outcome` once. Never throws.
+   * Answered within COMMAND_TIMEOUT_MS whatever the command waits for (its
+   * guards included): see DeadlineInterceptor for why, and why the command
+   * itself runs on.
+   */
   run(
     session: RtSession,
     type: string,
@@ -47,14 +58,21 @@ export class CommandRunner {
   ): void {
     const command = this.commands.get(type);
     let settled = false;
+    const ms = this.config.commandTimeoutMs;
+    const deadline = setTimeout(
+      () => fail(errorFrameOf(frameId, describeError(deadlinePassed(ms)))),
+      ms,
+    );
     const ack = (value: unknown): void => {
       if (settled) return;
       settled = true;
+      clearTimeout(deadline);
       outcome.ack(value);
     };
     const fail = (frame: ErrorFrame): void => {
       if (settled) return;
       settled = true;
+      clearTimeout(deadline);
       outcome.error(frame);
     };
     if (!command) {

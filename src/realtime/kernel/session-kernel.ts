@@ -5,7 +5,7 @@ import { AppException } from '../../common/app.exception.js';
 import { ROOT_LOGGER, type RootLogger } from '../../common/logging/logger.module.js';
 import { userChannel } from '../channels/channel-name.js';
 import { ChannelHub } from '../hub/channel-hub.js';
-import { RateLimitService } from '../limits/rate-limit.service.js';
+import { RateDecision, RateLimitService } from '../limits/rate-limit.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { CloseCode } from '../session/close-codes.js';
 import { ConnectionRegistry } from '../session/connection-registry.js';
@@ -76,6 +76,7 @@ export class SessionKernel implements OnModuleDestroy {
         if (!session.closing) session.receive(data, isBinary);
       },
       close: () => this.detach(session),
+      overflow: () => this.end(session, CloseCode.SLOW_CONSUMER, 'slow consumer'),
     });
     session.start();
   }
@@ -111,28 +112,44 @@ export class SessionKernel implements OnModuleDestroy {
 
   /**
    * Spends one frame of the session's budget (per user, per IP when anonymous,
-   * shared with REST writes). Null when admitted; past the abuse threshold the
-   * session is marked closing and the protocol closes it with 4429 once the
-   * replies it owes have gone out.
+   * shared with REST writes and, with Redis, with the user's sessions on other
+   * nodes) and calls `proceed` with null when admitted, else with the refusal.
+   * Past the abuse threshold the session is marked closing and the protocol
+   * closes it with 4429 once the replies it owes have gone out. `proceed` runs
+   * at once when this node decides alone; when the shared budget is asked, it
+   * runs after the round trip, and the session's later frames wait behind it:
+   * frames are always handled in the order they arrived.
    */
-  admit(session: SocketSession): Refusal | null {
-    try {
-      this.limits.consume(session.rateKey, 'ws');
-      return null;
-    } catch (err) {
-      const now = Date.now();
-      if (now - session.strikesWindowStart > this.config.ws.rateWindowMs) {
-        session.strikes = 0;
-        session.strikesWindowStart = now;
-      }
-      session.strikes += 1;
-      const abuse = session.strikes > this.config.ws.abuseThreshold;
-      if (abuse) session.closing = true;
-      return {
-        error: err instanceof AppException ? err : AppException.rateLimited(1000),
-        abuse,
-      };
+  admit(session: SocketSession, proceed: (refusal: Refusal | null) => void): void {
+    const decision = this.limits.spend(session.rateKey, 'ws');
+    if (!(decision instanceof Promise) && session.admissions === null) {
+      proceed(this.verdict(session, decision));
+      return;
     }
+    const previous = session.admissions ?? Promise.resolve();
+    const mine = previous
+      .then(() => decision)
+      .then((d) => proceed(this.verdict(session, d)))
+      .catch((err: unknown) => {
+        this.logger.error({ err, sessionId: session.id }, 'frame admission failed');
+      })
+      .finally(() => {
+        if (session.admissions === mine) session.admissions = null;
+      });
+    session.admissions = mine;
+  }
+
+  private verdict(session: SocketSession, refusal: RateDecision): Refusal | null {
+    if (!refusal) return null;
+    const now = Date.now();
+    if (now - session.strikesWindowStart > this.config.ws.rateWindowMs) {
+      session.strikes = 0;
+      session.strikesWindowStart = now;
+    }
+    session.strikes += 1;
+    const abuse = session.strikes > this.config.ws.abuseThreshold;
+    if (abuse) session.closing = true;
+    return { error: refusal, abuse };
   }
 
   /** After an `auth` frame (or a new token on a STOMP session): re-arms the expiry close. */
@@ -202,6 +219,7 @@ export class SessionKernel implements OnModuleDestroy {
       if (!session.user || session.closed) return;
       if (session.user.exp * 1000 <= Date.now())
         this.terminate(session, CloseCode.TOKEN_EXPIRED, 'token expired');
+      // A timer may fire a hair before the wall clock reaches exp: wait for the rest.
       else this.armExpiry(session);
     }, ms);
     session.expiryTimer.unref();

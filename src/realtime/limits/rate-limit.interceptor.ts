@@ -1,5 +1,5 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
-import type { Observable } from 'rxjs';
+import { from, Observable, switchMap } from 'rxjs';
 import { authOf, AuthedRequest } from '../../auth/guards/auth-context.js';
 import { RateLimitService } from './rate-limit.service.js';
 
@@ -20,7 +20,10 @@ export class RateLimitInterceptor implements NestInterceptor {
     if (ctx.getType() === 'http') {
       const req = ctx.switchToHttp().getRequest<AuthedRequest>();
       const user = authOf(ctx);
-      if (user && WRITE_METHODS.has(req.method)) this.limits.consume(`u:${user.id}`, 'http');
+      if (user && WRITE_METHODS.has(req.method))
+        return from(this.limits.consume(`u:${user.id}`, 'http')).pipe(
+          switchMap(() => next.handle()),
+        );
     }
     return next.handle();
   }

@@ -16,6 +16,7 @@ export class MetricsService {
   /** Frames sent to clients, counted where they are sent (sessions, the fan-out loop). */
   readonly frames = new FrameMeter();
   private hubFigures: () => HubFigures = () => ({ channels: 0, subscriptions: 0 });
+  private busDropped: () => number = () => 0;
 
   readonly openSockets = new Gauge({
     name: 'rt_open_sockets',
@@ -85,6 +86,15 @@ export class MetricsService {
     help: 'Bus reconnections',
     registers: [this.registry],
   });
+  readonly busUnpublished: Counter = new Counter({
+    name: 'rt_bus_unpublished_total',
+    help: 'Events this node could not publish on the bus (sent again, or repaired from the log, once it is back)',
+    registers: [this.registry],
+    collect: (): void => {
+      this.busUnpublished.reset();
+      this.busUnpublished.inc(this.busDropped());
+    },
+  });
   readonly gapRepairs = new Counter({
     name: 'rt_gap_repairs_total',
     help: 'Out-of-order or lost events repaired from the channel log',
@@ -122,6 +132,11 @@ export class MetricsService {
   /** The hub's channel and subscription counts, read at scrape time. */
   reportHubFigures(figures: () => HubFigures): void {
     this.hubFigures = figures;
+  }
+
+  /** The bus's count of events it could not publish, read at scrape time. */
+  reportBusDropped(dropped: () => number): void {
+    this.busDropped = dropped;
   }
 
   /** One event handed to `sent` local sessions in `ms`; `publishedAt` (epoch ms) gives the delivery latency. */

@@ -7,4 +7,6 @@ export const CloseCode = {
   TOKEN_EXPIRED: 4401,
   IDLE: 4408,
   ABUSE: 4429,
+  /** The client did not read: its unsent frames passed WS_MAX_BUFFERED_BYTES. */
+  SLOW_CONSUMER: 4503,
 } as const;

@@ -15,6 +15,11 @@ export abstract class SocketSession extends RtSession {
   abstract readonly protocol: ProtocolName;
   /** Closing for abuse (4429) once the replies already owed have gone out. */
   closing = false;
+  /**
+   * Frames still waiting for their rate decision (a round trip to the shared
+   * budget): later frames are decided behind them, so they run in order.
+   */
+  admissions: Promise<void> | null = null;
   /** The user channel's offset read at the upgrade: the auto-subscription starts there. */
   userChannelSince: number | undefined;
 

@@ -3,6 +3,12 @@ export interface ConnectionEvents {
   /** One transport message (a WebSocket frame, a SockJS message). */
   message(data: Buffer | string, isBinary: boolean): void;
   close(): void;
+  /**
+   * The frames sent and not yet taken by the client passed WS_MAX_BUFFERED_BYTES
+   * (told once): the kernel ends the session, so that a client that stopped
+   * reading costs a bounded amount of memory.
+   */
+  overflow(): void;
 }
 
 export type TransportName = 'ws' | 'sockjs';

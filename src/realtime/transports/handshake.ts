@@ -57,11 +57,21 @@ export async function decideUpgrade(
       return { ok: false, status: 401, message: 'A token is required' };
     return { ok: true, user: null };
   }
+  return authenticateHandshake(token, authn);
+}
+
+/**
+ * The user of a handshake's token. Only a refused token is 401: a client
+ * throws its token away on 401, so a database that does not answer must not
+ * look like one (503 with Retry-After).
+ */
+export async function authenticateHandshake(
+  token: string,
+  authn: AuthenticationService,
+): Promise<UpgradeDecision> {
   try {
     return { ok: true, user: await authn.authenticate(token) };
   } catch (err) {
-    // Only a refused token is 401: a client throws its token away on 401, so a
-    // database that does not answer must not look like one.
     if (err instanceof AppException && err.code === ErrorCode.UNAUTHORIZED)
       return { ok: false, status: 401, message: 'Invalid or expired token' };
     return {

@@ -71,43 +71,44 @@ export class JsonProtocol {
     });
     const id = parsed.ok ? parsed.frame.id : parsed.id;
     const reply = session.reserveReply();
-    const refused = this.kernel.admit(session);
-    if (refused) {
-      if (refused.abuse) {
-        // Everything accepted before is answered first; this frame is not.
-        void reply.turn().then(() => {
-          this.kernel.end(session, CloseCode.ABUSE, 'rate limit abuse');
-          reply.finish();
-        });
+    this.kernel.admit(session, (refused) => {
+      if (refused) {
+        if (refused.abuse) {
+          // Everything accepted before is answered first; this frame is not.
+          void reply.turn().then(() => {
+            this.kernel.end(session, CloseCode.ABUSE, 'rate limit abuse');
+            reply.finish();
+          });
+          return;
+        }
+        this.fail(session, reply, id, refused.error);
         return;
       }
-      this.fail(session, reply, id, refused.error);
-      return;
-    }
-    if (!parsed.ok) {
-      this.fail(session, reply, id, AppException.badRequest(parsed.message, parsed.details));
-      return;
-    }
-    const frame = parsed.frame;
-    if (ownFrame) {
-      Promise.resolve()
-        .then(() => ownFrame(session, frame, reply))
-        .then(
-          () => reply.finish(),
-          (err: unknown) => this.fail(session, reply, frame.id, err),
+      if (!parsed.ok) {
+        this.fail(session, reply, id, AppException.badRequest(parsed.message, parsed.details));
+        return;
+      }
+      const frame = parsed.frame;
+      if (ownFrame) {
+        Promise.resolve()
+          .then(() => ownFrame(session, frame, reply))
+          .then(
+            () => reply.finish(),
+            (err: unknown) => this.fail(session, reply, frame.id, err),
+          );
+        return;
+      }
+      if (!isCommand) {
+        this.fail(
+          session,
+          reply,
+          frame.id,
+          new AppException(ErrorCode.UNKNOWN_TYPE, `Unknown frame type: ${frame.type}`),
         );
-      return;
-    }
-    if (!isCommand) {
-      this.fail(
-        session,
-        reply,
-        frame.id,
-        new AppException(ErrorCode.UNKNOWN_TYPE, `Unknown frame type: ${frame.type}`),
-      );
-      return;
-    }
-    this.runCommand(session, frame, bytes, reply);
+        return;
+      }
+      this.runCommand(session, frame, bytes, reply);
+    });
   }
 
   private runCommand(

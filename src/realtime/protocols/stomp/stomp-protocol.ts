@@ -119,9 +119,14 @@ export class StompProtocol implements OnModuleDestroy {
     const result = session.parser.push(data);
     for (const frame of result.frames) {
       if (session.closing) return;
-      // Frames behind a CONNECT wait until it is done (the user is known then).
+      // Frames behind a CONNECT wait until it is done (the user is known then),
+      // from the moment the CONNECT is read: its admission may take a round trip.
       if (session.queued) session.queued.push(frame);
-      else this.onFrame(session, frame);
+      else {
+        if (!session.connected && (frame.command === 'CONNECT' || frame.command === 'STOMP'))
+          session.queued = [];
+        this.onFrame(session, frame);
+      }
     }
     if (result.error && !session.closing) {
       const tooLarge = result.error.code === 'TOO_LARGE';
@@ -148,7 +153,9 @@ export class StompProtocol implements OnModuleDestroy {
           ? ErrorCode.RATE_LIMITED
           : code === CloseCode.TOO_LARGE
             ? ErrorCode.TOO_LARGE
-            : null;
+            : code === CloseCode.SLOW_CONSUMER
+              ? ErrorCode.RATE_LIMITED
+              : null;
     if (errorCode && session.connection.open)
       session.connection.sendUtf8(this.errorFrame(session, new AppException(errorCode, reason)));
     session.close(code, reason);
@@ -207,21 +214,32 @@ export class StompProtocol implements OnModuleDestroy {
     const reply = session.reserveReply();
     const receipt = frame.header('receipt');
     // Every frame counts, CONNECT included (heart-beats are not frames).
-    const refused = this.kernel.admit(session);
-    if (refused) {
-      if (refused.abuse || !session.connected) {
-        void reply.turn().then(() => {
-          this.kernel.end(session, CloseCode.ABUSE, 'rate limit abuse');
-          reply.finish();
-        });
+    this.kernel.admit(session, (refused) => {
+      if (refused) {
+        if (refused.abuse || !session.connected) {
+          void reply.turn().then(() => {
+            this.kernel.end(session, CloseCode.ABUSE, 'rate limit abuse');
+            reply.finish();
+          });
+          return;
+        }
+        this.report(session, reply, this.runner.describe(session, receipt, refused.error), receipt);
         return;
       }
-      this.report(session, reply, this.runner.describe(session, receipt, refused.error), receipt);
-      return;
-    }
+      this.dispatch(session, frame, reply, receipt);
+    });
+  }
+
+  /** An admitted frame. */
+  private dispatch(
+    session: StompSession,
+    frame: StompFrame,
+    reply: ReplySlot<Buffer>,
+    receipt: string | undefined,
+  ): void {
     if (!session.connected) {
       if (frame.command === 'CONNECT' || frame.command === 'STOMP') {
-        session.queued = [];
+        session.queued ??= [];
         this.run(session, reply, receipt, async () => {
           try {
             await this.connect(session, frame, reply);

@@ -2,6 +2,25 @@ import type { Connection as SockJsConn } from 'sockjs';
 import { CloseCode } from '../../session/close-codes.js';
 import type { Connection, ConnectionEvents } from '../connection.js';
 
+/** Something that buffers writes: the socket of a SockJS transport request. */
+interface Buffering {
+  writableLength: number;
+}
+
+/**
+ * What sockjs keeps of a session beside its typings: the messages no transport
+ * request has taken yet (between two polls), and the current request, whose
+ * socket holds what was handed to it and not yet sent.
+ */
+interface SessionInternals {
+  send_buffer?: unknown;
+  recv?: { thingy?: unknown; connection?: unknown } | null;
+}
+
+function isBuffering(x: unknown): x is Buffering {
+  return typeof x === 'object' && x !== null && typeof (x as Buffering).writableLength === 'number';
+}
+
 /**
  * A SockJS session (over any of its transports) as a connection. Messages that
  * arrive before the kernel binds it (while the token is checked) or while it is
@@ -10,18 +29,23 @@ import type { Connection, ConnectionEvents } from '../connection.js';
  */
 export class SockJsConnection implements Connection {
   readonly transport = 'sockjs' as const;
-  readonly ip: string;
   private events: ConnectionEvents | null = null;
   private paused = false;
   private waiting: string[] = [];
   private closed = false;
   private firstWaiter: ((message: string | null) => void) | null = null;
+  private overflowed = false;
+  /** Messages of sockjs's session buffer counted so far, and their size (kept up to date as we write). */
+  private pendingCount = 0;
+  private pendingBytes = 0;
 
+  /** `ip`: the client's address (TRUST_PROXY applied to the request that opened the session). */
   constructor(
     private readonly conn: SockJsConn,
+    readonly ip: string,
     private readonly maxMessageBytes: number,
+    private readonly maxBufferedBytes: number,
   ) {
-    this.ip = conn.remoteAddress ?? 'unknown';
     conn.on('data', (message: string) => this.arrived(message));
     conn.on('close', () => {
       this.closed = true;
@@ -35,11 +59,16 @@ export class SockJsConnection implements Connection {
   }
 
   sendText(text: string): void {
-    if (this.open) this.conn.write(text);
+    if (!this.open) return;
+    this.conn.write(text);
+    this.checkBuffer(text);
   }
 
   sendUtf8(bytes: Buffer, text?: string): void {
-    if (this.open) this.conn.write(text ?? bytes.toString('utf8'));
+    if (!this.open) return;
+    const message = text ?? bytes.toString('utf8');
+    this.conn.write(message);
+    this.checkBuffer(message);
   }
 
   close(code: number, reason: string): void {
@@ -102,6 +131,34 @@ export class SockJsConnection implements Connection {
     this.waiting.push(message);
     this.wake(message);
     this.flush();
+  }
+
+  /**
+   * What waits to be sent: messages no request has taken (a polling client
+   * between polls) plus what the current request's socket holds. Past the bound
+   * the session ends (4503), as a WebSocket's does.
+   */
+  private checkBuffer(written: string): void {
+    if (this.overflowed) return;
+    const session = (this.conn as unknown as { _session?: SessionInternals })._session;
+    const queue = session?.send_buffer;
+    if (!Array.isArray(queue) || queue.length === 0) {
+      this.pendingCount = 0;
+      this.pendingBytes = 0;
+    } else if (queue.length === this.pendingCount + 1) {
+      // The usual case between polls: our message joined the ones counted before.
+      this.pendingCount += 1;
+      this.pendingBytes += written.length;
+    } else {
+      this.pendingCount = queue.length;
+      this.pendingBytes = queue.reduce((n: number, m: unknown) => n + String(m).length, 0);
+    }
+    const recv = session?.recv;
+    const socket = recv ? (isBuffering(recv.thingy) ? recv.thingy : recv.connection) : undefined;
+    const held = isBuffering(socket) ? socket.writableLength : 0;
+    if (this.pendingBytes + held <= this.maxBufferedBytes) return;
+    this.overflowed = true;
+    this.events?.overflow();
   }
 
   private wake(message: string | null): void {

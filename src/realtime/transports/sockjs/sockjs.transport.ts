@@ -10,6 +10,7 @@ import type { AppConfig } from '../../../config/app-config.js';
 import { APP_CONFIG } from '../../../config/config.module.js';
 import { AppException } from '../../../common/app.exception.js';
 import { ErrorCode } from '../../../common/error-codes.js';
+import { clientAddress, ClientAddresses } from '../../../common/http/client-address.js';
 import { redactTokens } from '../../../common/logging/http-logger.js';
 import { ROOT_LOGGER, type RootLogger } from '../../../common/logging/logger.module.js';
 import { userChannel } from '../../channels/channel-name.js';
@@ -19,7 +20,7 @@ import { ChannelLogService } from '../../log/channel-log.service.js';
 import { JsonProtocol } from '../../protocols/json/json-protocol.js';
 import { StompProtocol } from '../../protocols/stomp/stomp-protocol.js';
 import { CloseCode } from '../../session/close-codes.js';
-import { refusalBody, rejectUpgrade } from '../handshake.js';
+import { authenticateHandshake, refusalBody, rejectUpgrade } from '../handshake.js';
 import { SockJsConnection } from './sockjs-connection.js';
 
 export const SOCKJS_PREFIX = '/ws';
@@ -56,6 +57,7 @@ export class SockJsTransport {
     private readonly tokens: TokenService,
     private readonly authn: AuthenticationService,
     private readonly limits: RateLimitService,
+    private readonly addresses: ClientAddresses,
     private readonly kernel: SessionKernel,
     private readonly log: ChannelLogService,
     private readonly json: JsonProtocol,
@@ -73,7 +75,17 @@ export class SockJsTransport {
     }) as SockJsServer;
     server.on('connection', (conn: sockjs.Connection | null) => {
       if (!conn) return;
-      const connection = new SockJsConnection(conn, this.config.ws.maxPayload);
+      const ip = clientAddress(
+        conn.remoteAddress,
+        conn.headers['x-forwarded-for'],
+        this.addresses.trust,
+      );
+      const connection = new SockJsConnection(
+        conn,
+        ip,
+        this.config.ws.maxPayload,
+        this.config.ws.maxBufferedBytes,
+      );
       this.connected(connection, conn.url).catch((err: unknown) => {
         // A dependency failed while the session opened: the client retries.
         this.logger.warn({ err }, 'could not open a SockJS session');
@@ -158,9 +170,9 @@ export class SockJsTransport {
   /**
    * The checks of a WebSocket upgrade, on a SockJS request: shutdown, the
    * connect rate (on requests that start a session), the Origin, and a token
-   * in the query string (its signature and expiry; the user is read when the
-   * session opens). No token: the session is anonymous, or STOMP's CONNECT
-   * brings one.
+   * in the query string (on requests that start a session, the user it names,
+   * as an upgrade does; on the others its signature and expiry). No token: the
+   * session is anonymous, or STOMP's CONNECT brings one.
    */
   private async check(
     req: IncomingMessage,
@@ -169,7 +181,7 @@ export class SockJsTransport {
   ): Promise<{ status: number; message: string; retryAfterMs?: number } | null> {
     if (this.kernel.draining) return { status: 503, message: 'Server shutting down' };
     if (creates) {
-      const wait = this.limits.connectAttempt(req.socket.remoteAddress ?? 'unknown');
+      const wait = await this.limits.connectAttempt(this.addresses.of(req));
       if (wait > 0)
         return { status: 429, message: 'Too many connection attempts', retryAfterMs: wait };
     }
@@ -177,12 +189,17 @@ export class SockJsTransport {
     if (origin && this.config.corsOrigins && !this.config.corsOrigins.includes(origin))
       return { status: 403, message: 'Origin not allowed' };
     const token = url.searchParams.get('token');
-    if (token !== null) {
-      try {
-        this.tokens.verify(token);
-      } catch {
-        return { status: 401, message: 'Invalid or expired token' };
-      }
+    if (token === null) return null;
+    if (creates) {
+      // A request that starts a session reads the user, as a WebSocket upgrade
+      // does: a database outage is 503 here (the client retries), never 401.
+      const decision = await authenticateHandshake(token, this.authn);
+      return decision.ok ? null : decision;
+    }
+    try {
+      this.tokens.verify(token);
+    } catch {
+      return { status: 401, message: 'Invalid or expired token' };
     }
     return null;
   }

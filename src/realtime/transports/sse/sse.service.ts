@@ -39,8 +39,8 @@ export class SseService {
    * anonymity (`WS_ALLOW_ANONYMOUS`; an anonymous stream reads public channels
    * only, as the channel policies decide).
    */
-  admit(req: Request, user: AuthUser | null): void {
-    const wait = this.limits.connectAttempt(clientIp(req));
+  async admit(req: Request, user: AuthUser | null): Promise<void> {
+    const wait = await this.limits.connectAttempt(clientIp(req));
     if (wait > 0) throw AppException.rateLimited(wait);
     if (!user && !this.config.ws.allowAnonymous)
       throw AppException.unauthorized('A token is required');

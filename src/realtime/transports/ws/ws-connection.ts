@@ -3,15 +3,21 @@ import type { Connection, ConnectionEvents } from '../connection.js';
 
 const TEXT_FRAME = { binary: false };
 
-/** A `ws` WebSocket as a connection: text frames, protocol-level pings for liveness. */
+/**
+ * A `ws` WebSocket as a connection: text frames, protocol-level pings for
+ * liveness, and a bound on what waits to be sent (`maxBufferedBytes`).
+ */
 export class WsConnection implements Connection {
   readonly transport = 'ws' as const;
   /** Set by a pong; cleared by each probe. */
   private alive = true;
+  private events: ConnectionEvents | null = null;
+  private overflowed = false;
 
   constructor(
     readonly socket: WebSocket,
     readonly ip: string,
+    private readonly maxBufferedBytes: number,
   ) {}
 
   get open(): boolean {
@@ -19,12 +25,16 @@ export class WsConnection implements Connection {
   }
 
   sendText(text: string): void {
-    if (this.socket.readyState === 1) this.socket.send(text);
+    if (this.socket.readyState !== 1) return;
+    this.socket.send(text);
+    this.checkBuffer();
   }
 
   /** The bytes, not the text: `ws` would otherwise encode the same text again for every socket. */
   sendUtf8(bytes: Buffer): void {
-    if (this.socket.readyState === 1) this.socket.send(bytes, TEXT_FRAME);
+    if (this.socket.readyState !== 1) return;
+    this.socket.send(bytes, TEXT_FRAME);
+    this.checkBuffer();
   }
 
   close(code: number, reason: string): void {
@@ -52,6 +62,7 @@ export class WsConnection implements Connection {
   }
 
   bind(events: ConnectionEvents): void {
+    this.events = events;
     this.socket.on('pong', () => {
       this.alive = true;
     });
@@ -60,6 +71,17 @@ export class WsConnection implements Connection {
     );
     this.socket.on('error', () => undefined);
     this.socket.once('close', () => events.close());
+  }
+
+  /**
+   * `bufferedAmount` is what `ws` and the socket hold that the network has not
+   * taken yet (two lengths: cheap after every send). Past the bound the session
+   * ends; frames already queued still go out before the close frame.
+   */
+  private checkBuffer(): void {
+    if (this.overflowed || this.socket.bufferedAmount <= this.maxBufferedBytes) return;
+    this.overflowed = true;
+    this.events?.overflow();
   }
 }
 

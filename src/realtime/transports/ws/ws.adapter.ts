@@ -7,6 +7,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { AuthenticationService } from '../../../auth/authentication.service.js';
 import type { AppConfig } from '../../../config/app-config.js';
 import { APP_CONFIG } from '../../../config/config.module.js';
+import { ClientAddresses } from '../../../common/http/client-address.js';
 import { ROOT_LOGGER, type RootLogger } from '../../../common/logging/logger.module.js';
 import { userChannel } from '../../channels/channel-name.js';
 import { BoundCommand, CommandRunner } from '../../kernel/command-runner.js';
@@ -138,8 +139,8 @@ export class RealtimeWsAdapter extends AbstractWsAdapter {
     if (url.pathname !== WS_PATH) return rejectUpgrade(socket, 404, 'Not found');
     const kernel = this.app.get(SessionKernel);
     if (kernel.draining) return rejectUpgrade(socket, 503, 'Server shutting down');
-    const ip = req.socket.remoteAddress ?? 'unknown';
-    const wait = this.app.get(RateLimitService).connectAttempt(ip);
+    const ip = this.app.get(ClientAddresses).of(req);
+    const wait = await this.app.get(RateLimitService).connectAttempt(ip);
     if (wait > 0) return rejectUpgrade(socket, 429, 'Too many connection attempts', wait);
     const chosen = selectProtocol(new Set(offeredProtocols(req)));
     const stomp = chosen !== false && stompVersionOf(chosen) !== null;
@@ -166,7 +167,7 @@ export class RealtimeWsAdapter extends AbstractWsAdapter {
     // took its list of sessions, so this one would never get its 1001.
     if (kernel.draining) return rejectUpgrade(socket, 503, 'Server shutting down');
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
-      const connection = new WsConnection(ws, ip);
+      const connection = new WsConnection(ws, ip, this.config.ws.maxBufferedBytes);
       const version = stompVersionOf(ws.protocol);
       if (version) this.app.get(StompProtocol).accept(connection, decision.user, version);
       else this.app.get(JsonProtocol).accept(connection, decision.user, userChannelSince);
