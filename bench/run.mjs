@@ -27,6 +27,9 @@ const ratesArg = process.argv
   ?.slice(8)
   .split(',')
   .map(Number);
+const roundsArg = Number(
+  process.argv.find((a) => a.startsWith('--rounds='))?.slice(9) ?? Number.NaN,
+);
 const only = process.argv
   .find((a) => a.startsWith('--only='))
   ?.slice(7)
@@ -124,7 +127,8 @@ async function fanout() {
   const durationMs = quick ? 2000 : 5000;
   const rates = ratesArg ?? (quick ? [10, 50, 200] : [10, 50, 100, 200, 400, 800, 1600]);
   const kinds = only ?? ['ours', 'raw', 'socketio'];
-  const rounds = 2; // A B A B
+  // Targets alternate within each round (A B A B ...); the summary takes medians.
+  const rounds = roundsArg > 0 ? roundsArg : 2;
   const rows = [];
   for (const rate of rates) {
     for (let round = 0; round < rounds; round++) {
