@@ -1,3 +1,5 @@
+import type { SharedText } from '../transports/shared-text.js';
+
 /** An event on its way to every node's hub: the frame is serialised once, by the publisher. */
 export interface OutboundEvent {
   channel: string;
@@ -6,8 +8,8 @@ export interface OutboundEvent {
   event: string;
   /** The `event` frame JSON, identical for every recipient and transport. */
   frame: string;
-  /** `frame` encoded once (UTF-8) for every socket of this node; filled by the hub. */
-  bytes?: Buffer;
+  /** `frame` encoded once for every socket of this node (filled by the first that sends it). */
+  shared?: SharedText;
   /** Ephemeral events that must not reach this user (e.g. typing, to the typist). */
   excludeUserId?: string;
   /** When the publisher handed it over after commit (ms since the epoch): delivery latency. */

@@ -1,3 +1,5 @@
+import type { SharedText } from './shared-text.js';
+
 /** What a transport tells the kernel about one connection. */
 export interface ConnectionEvents {
   /** One transport message (a WebSocket frame, a SockJS message). */
@@ -25,12 +27,10 @@ export interface Connection {
   readonly open: boolean;
   /** Sends one text message. */
   sendText(text: string): void;
-  /**
-   * Sends UTF-8 text already encoded (an event's frame, encoded once for every
-   * subscriber). `text`, when the caller has it, spares transports that send
-   * strings (SockJS) the decoding.
-   */
-  sendUtf8(bytes: Buffer, text?: string): void;
+  /** Sends UTF-8 text already encoded (a STOMP frame). */
+  sendUtf8(bytes: Buffer): void;
+  /** Sends a message many connections send unchanged (an event's frame), in its shared encoding. */
+  sendShared(message: SharedText): void;
   close(code: number, reason: string): void;
   /** Drops the connection without a closing handshake (a dead peer). */
   terminate(): void;

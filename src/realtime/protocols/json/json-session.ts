@@ -4,6 +4,7 @@ import { ReplyOrder, ReplySlot } from '../../session/reply-order.js';
 import { SocketSession } from '../../session/socket-session.js';
 import type { ServerFrame } from './frames.js';
 import type { Connection } from '../../transports/connection.js';
+import { SharedText } from '../../transports/shared-text.js';
 import type { JsonProtocol } from './json-protocol.js';
 
 /** A session speaking the JSON protocol (`rt.v1`) over a WebSocket or SockJS. */
@@ -22,7 +23,7 @@ export class JsonSession extends SocketSession {
 
   /** Every subscriber gets the event's one `event` frame, encoded once. */
   sendEvent(e: OutboundEvent): void {
-    this.connection.sendUtf8((e.bytes ??= Buffer.from(e.frame, 'utf8')), e.frame);
+    this.connection.sendShared((e.shared ??= new SharedText(e.frame)));
   }
 
   /** The next place in this session's reply order (see ReplyOrder). */

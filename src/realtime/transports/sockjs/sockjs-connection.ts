@@ -1,6 +1,7 @@
 import type { Connection as SockJsConn } from 'sockjs';
 import { CloseCode } from '../../session/close-codes.js';
 import type { Connection, ConnectionEvents } from '../connection.js';
+import type { SharedText } from '../shared-text.js';
 
 /** Something that buffers writes: the socket of a SockJS transport request. */
 interface Buffering {
@@ -64,11 +65,13 @@ export class SockJsConnection implements Connection {
     this.checkBuffer(text);
   }
 
-  sendUtf8(bytes: Buffer, text?: string): void {
-    if (!this.open) return;
-    const message = text ?? bytes.toString('utf8');
-    this.conn.write(message);
-    this.checkBuffer(message);
+  sendUtf8(bytes: Buffer): void {
+    this.sendText(bytes.toString('utf8'));
+  }
+
+  /** SockJS sends strings (it escapes and wraps each message itself). */
+  sendShared(message: SharedText): void {
+    this.sendText(message.text);
   }
 
   close(code: number, reason: string): void {

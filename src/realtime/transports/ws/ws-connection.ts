@@ -1,7 +1,18 @@
 import type { RawData, WebSocket } from 'ws';
 import type { Connection, ConnectionEvents } from '../connection.js';
+import type { SharedText } from '../shared-text.js';
 
 const TEXT_FRAME = { binary: false };
+
+/**
+ * What `ws` keeps of a socket beside its typings: the sender that frames and
+ * writes each message. With no extension negotiated (permessage-deflate is
+ * off) and nothing queued, it writes a frame straight to the TCP socket, so a
+ * frame built once can go to every socket as it is.
+ */
+interface WsInternals {
+  _sender?: { _state?: number; _queue?: unknown[]; sendFrame?(list: Buffer[]): void };
+}
 
 /**
  * A `ws` WebSocket as a connection: text frames, protocol-level pings for
@@ -34,6 +45,21 @@ export class WsConnection implements Connection {
   sendUtf8(bytes: Buffer): void {
     if (this.socket.readyState !== 1) return;
     this.socket.send(bytes, TEXT_FRAME);
+    this.checkBuffer();
+  }
+
+  /**
+   * The frame built once for every subscriber, one write per socket (`ws`
+   * would frame the message again for each one, in two writes). Whenever the
+   * sender is busy, or its insides are not what this version of `ws` has,
+   * the message goes through `send` as any other.
+   */
+  sendShared(message: SharedText): void {
+    if (this.socket.readyState !== 1) return;
+    const sender = (this.socket as unknown as WsInternals)._sender;
+    if (sender?._state === 0 && sender._queue?.length === 0 && sender.sendFrame)
+      sender.sendFrame([message.webSocketFrame]);
+    else this.socket.send(message.bytes, TEXT_FRAME);
     this.checkBuffer();
   }
 
