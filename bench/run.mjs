@@ -185,11 +185,15 @@ function ratio(a, b) {
 
 async function idle() {
   const count = quick ? 1000 : 10000;
+  // --distinct: every socket of ours is another user (a reconnect storm), not 20 users' sockets.
+  const distinct = process.argv.includes('--distinct');
   const rows = [];
-  for (let round = 0; round < 2; round++) {
+  for (let round = 0; round < (roundsArg > 0 ? roundsArg : 2); round++) {
     for (const kind of only ?? ['ours', 'raw', 'socketio']) {
       const target = await startTarget(kind);
       try {
+        if (distinct && kind === 'ours')
+          target.tokens = (await seedUsers(target.databaseUrl, count)).map((u) => u.token);
         const rss0 = rssBytes(target.pid);
         const t0 = performance.now();
         const r = await openIdle(target, count);
@@ -221,7 +225,7 @@ async function idle() {
     return xs[Math.floor(xs.length / 2)];
   };
   return {
-    params: { sockets: count },
+    params: { sockets: count, distinctUsers: distinct },
     rows,
     summary: {
       rssPerSocket: {
@@ -230,6 +234,12 @@ async function idle() {
         socketio: med('socketio', 'rssPerSocketBytes'),
       },
       ratioOursOverRaw: ratio(med('ours', 'rssPerSocketBytes'), med('raw', 'rssPerSocketBytes')),
+      connectsPerSec: {
+        ours: med('ours', 'connectsPerSec'),
+        raw: med('raw', 'connectsPerSec'),
+        socketio: med('socketio', 'connectsPerSec'),
+      },
+      connectsOursOverRaw: ratio(med('ours', 'connectsPerSec'), med('raw', 'connectsPerSec')),
     },
   };
 }

@@ -37,6 +37,36 @@ export class PresenceRepository {
     return rows[0] ?? null;
   }
 
+  /**
+   * Marks these users online (their rows created first where missing): each
+   * row as it is now, and whether it was online already. The rows are locked
+   * in id order, as every batch takes them (two batches never wait on each
+   * other in a cycle); a mark or an offline check holding one, on any node,
+   * has committed before its old state is read.
+   */
+  async markOnline(
+    em: EntityManager,
+    userIds: readonly string[],
+  ): Promise<(PresenceRow & { was_online: boolean })[]> {
+    await queryRows(
+      em,
+      `INSERT INTO user_presence (user_id)
+       SELECT id FROM users WHERE id = ANY($1::uuid[]) ORDER BY id
+       ON CONFLICT DO NOTHING`,
+      [userIds],
+    );
+    return queryRows(
+      em,
+      `UPDATE user_presence p
+          SET online = true, last_seen_at = now(), updated_at = now()
+         FROM (SELECT user_id, online FROM user_presence
+                WHERE user_id = ANY($1::uuid[]) ORDER BY user_id FOR UPDATE) old
+        WHERE p.user_id = old.user_id
+        RETURNING p.user_id, p.status, p.online, p.last_seen_at, old.online AS was_online`,
+      [userIds],
+    );
+  }
+
   async update(
     em: EntityManager,
     userId: string,

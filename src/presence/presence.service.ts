@@ -9,6 +9,7 @@ import type { AuthUser } from '../auth/auth.types.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { ROOT_LOGGER, type RootLogger } from '../common/logging/logger.module.js';
+import { GroupCommit } from '../common/group-commit.js';
 import { SocketCounter } from '../realtime/cluster/socket-counter.js';
 import { RealtimeService, type RealtimeSession } from '../realtime/realtime.service.js';
 import { PresenceView, SetPresenceBody } from './dto/presence.dto.js';
@@ -33,6 +34,11 @@ export class PresenceService
   private readonly counted = new Set<string>();
   /** Per-user queue: a user's opens, closes and checks run one after another on this node. */
   private readonly queues = new Map<string, Promise<void>>();
+  /** Online marks of the same moment share one transaction (see markOnlineMany). */
+  private readonly onlineMarks = new GroupCommit<string, true>(
+    (userIds) => this.markOnlineMany(userIds),
+    async (userId) => (await this.markOnlineMany([userId]))[0],
+  );
   private shuttingDown = false;
 
   constructor(
@@ -142,12 +148,21 @@ export class PresenceService
 
   /** Offline → online: announced once, whichever instance gets the row first. */
   private async markOnline(userId: string): Promise<void> {
+    await this.onlineMarks.submit(userId);
+  }
+
+  /**
+   * One transaction and one statement for every user that came online at the
+   * same moment (a reconnect storm), instead of five round trips each; the
+   * ones that were offline are announced after the commit.
+   */
+  private async markOnlineMany(userIds: string[]): Promise<true[]> {
     await this.realtime.transaction(async (tx) => {
-      const row = await this.repo.lock(tx.em, userId, true);
-      if (!row) return;
-      const updated = await this.repo.update(tx.em, userId, { online: true, touch: true });
-      if (!row.online) tx.ephemeral(PRESENCE_CHANNEL, 'presence.changed', toPresenceView(updated));
+      for (const row of await this.repo.markOnline(tx.em, userIds))
+        if (!row.was_online)
+          tx.ephemeral(PRESENCE_CHANNEL, 'presence.changed', toPresenceView(row));
     });
+    return userIds.map(() => true);
   }
 
   /** Online → offline, only when no live instance holds a socket of the user (checked under the row lock). */

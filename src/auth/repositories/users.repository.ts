@@ -51,6 +51,29 @@ export class UsersRepository {
     return rows[0] ?? null;
   }
 
+  /**
+   * `findForToken` for many tokens in one round trip (a reconnect storm: every
+   * upgrade of the same moment shares the query); rows in the order asked,
+   * null where the user is gone.
+   */
+  async findManyForToken(
+    em: EntityManager,
+    tokens: readonly { userId: string; sessionId: string | undefined }[],
+  ): Promise<(TokenUserRow | null)[]> {
+    const rows = await queryRows<TokenUserRow & { i: string }>(
+      em,
+      `SELECT q.i, u.id, u.email, u.display_name, u.role,
+              CASE WHEN q.sid IS NULL THEN NULL ELSE (s.id IS NULL OR s.revoked_at IS NOT NULL) END AS session_revoked
+         FROM unnest($1::uuid[], $2::uuid[]) WITH ORDINALITY AS q(uid, sid, i)
+         JOIN users u ON u.id = q.uid
+         LEFT JOIN auth_sessions s ON s.id = q.sid AND s.user_id = u.id`,
+      [tokens.map((t) => t.userId), tokens.map((t) => t.sessionId ?? null)],
+    );
+    const found: (TokenUserRow | null)[] = tokens.map(() => null);
+    for (const { i, ...row } of rows) found[Number(i) - 1] = row;
+    return found;
+  }
+
   /** `email` as stored: lower-cased. */
   findByEmail(em: EntityManager, email: string): Promise<UserEntity | null> {
     return em.getRepository(UserEntity).findOneBy({ email });
