@@ -251,7 +251,7 @@ async function openIdle(target, count) {
     count,
     tokens: target.tokens,
   };
-  const gen = spawn(process.execPath, ['bench/loadgen/idle.mjs', JSON.stringify(cfg)], {
+  const gen = spawn(process.execPath, ['bench/loadgen/idle.mjs', configArg(cfg)], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const lines = createInterface({ input: gen.stdout });
@@ -536,12 +536,16 @@ function runPgbench(databaseUrl, pairs, seconds) {
   };
 }
 
-/** Runs a READY/GO/RESULT load generator, measuring the servers' CPU between GO and RESULT. */
-async function runLoad(script, cfg, serverPids, durationMs, { settleMs = 0 } = {}) {
-  // The configuration can hold thousands of tokens: too long for argv.
+/** A load generator's configuration as `@file`: it can hold thousands of tokens, too long for argv. */
+function configArg(cfg) {
   const cfgFile = path.join(os.tmpdir(), `bench-cfg-${process.pid}-${Date.now()}.json`);
   writeFileSync(cfgFile, JSON.stringify(cfg));
-  const gen = spawn(process.execPath, [script, `@${cfgFile}`], {
+  return `@${cfgFile}`;
+}
+
+/** Runs a READY/GO/RESULT load generator, measuring the servers' CPU between GO and RESULT. */
+async function runLoad(script, cfg, serverPids, durationMs, { settleMs = 0 } = {}) {
+  const gen = spawn(process.execPath, [script, configArg(cfg)], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const lines = createInterface({ input: gen.stdout });
