@@ -124,6 +124,26 @@ export class NotificationsRepository {
     return newest.reverse();
   }
 
+  /**
+   * `pending` for many users in one round trip (sessions opening at the same
+   * moment): each user's list in the order asked.
+   */
+  async pendingMany(userIds: readonly string[], limit: number): Promise<NotificationRow[][]> {
+    const rows = await queryRows<NotificationRow & { i: string }>(
+      this.db,
+      `SELECT q.i, n.* FROM unnest($1::uuid[]) WITH ORDINALITY AS q(uid, i)
+        CROSS JOIN LATERAL (
+          SELECT ${COLUMNS} FROM notifications
+           WHERE user_id = q.uid AND acked_at IS NULL AND read_at IS NULL
+           ORDER BY created_at DESC, id DESC LIMIT $2) n
+        ORDER BY q.i, n.created_at, n.id`,
+      [userIds, limit],
+    );
+    const lists: NotificationRow[][] = userIds.map(() => []);
+    for (const { i, ...row } of rows) lists[Number(i) - 1].push(row);
+    return lists;
+  }
+
   async markDelivered(ids: string[]): Promise<void> {
     if (ids.length === 0) return;
     await queryRows(

@@ -2,6 +2,7 @@ import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import type { AuthUser } from '../auth/auth.types.js';
 import { UsersRepository } from '../auth/repositories/users.repository.js';
 import { pageLimit } from '../common/dto/page.dto.js';
+import { GroupCommit } from '../common/group-commit.js';
 import { ROOT_LOGGER, type RootLogger } from '../common/logging/logger.module.js';
 import { userChannel } from '../realtime/channels/channel-name.js';
 import {
@@ -32,6 +33,12 @@ const PUSH_AT_CONNECT_MAX = 100;
  */
 @Injectable()
 export class NotificationsService implements OnModuleInit {
+  /** The waiting notifications of sessions opening at the same moment, read in one query. */
+  private readonly pendingReads = new GroupCommit<string, NotificationRow[]>(
+    (userIds) => this.repo.pendingMany(userIds, PUSH_AT_CONNECT_MAX),
+    (userId) => this.repo.pending(userId, PUSH_AT_CONNECT_MAX),
+  );
+
   constructor(
     private readonly realtime: RealtimeService,
     private readonly repo: NotificationsRepository,
@@ -129,7 +136,7 @@ export class NotificationsService implements OnModuleInit {
     const user = session.user;
     if (!user) return;
     try {
-      const rows = await this.repo.pending(user.id, PUSH_AT_CONNECT_MAX);
+      const rows = await this.pendingReads.submit(user.id);
       if (rows.length === 0 || session.closed) return;
       this.realtime.deliver(
         sub,

@@ -1,3 +1,5 @@
+import type { Server } from 'node:http';
+import type net from 'node:net';
 import request from 'supertest';
 import { sqlClient } from '../helpers/databases.js';
 import { expectEventually } from '../helpers/eventually.js';
@@ -39,6 +41,13 @@ describe('a reconnect storm of distinct users', () => {
         revoked.id,
       ]);
       await db.query('DELETE FROM users WHERE id = $1', [deleted.id]);
+      // Waiting notifications, pushed at connect: 0, 1 or 2 per user, each to its own user.
+      await db.query(
+        `INSERT INTO notifications (user_id, type, title, body)
+         SELECT u, 'test', 'for ' || u, 'waiting'
+           FROM unnest($1::uuid[]) WITH ORDINALITY AS s(u, i), generate_series(1, (i % 3)::int)`,
+        [storm.map((u) => u.id)],
+      );
     } finally {
       await db.end();
     }
@@ -58,6 +67,16 @@ describe('a reconnect storm of distinct users', () => {
       return (hello?.user as { id: string } | undefined)?.id;
     });
     expect(connectedAs).toEqual(storm.map((u) => u.id));
+    const waitingFor = (i: number): string[] =>
+      Array<string>((i + 1) % 3).fill(`for ${storm[i].id}`);
+    const pushed = (s: TestSocket): string[] =>
+      s
+        .events(`user:${connectedAs[sockets.indexOf(s)]}`)
+        .filter((e) => e.event === 'notification.created')
+        .map((e) => (e.data as { title: string }).title);
+    await expectEventually(() =>
+      expect(sockets.map(pushed)).toEqual(storm.map((_, i) => waitingFor(i))),
+    );
 
     const res = await request(t.baseUrl)
       .get('/api/presence')
@@ -98,5 +117,33 @@ describe('a reconnect storm of distinct users', () => {
     } finally {
       await check.end();
     }
+  });
+
+  it('sends the 101 response and `connected` in one write', async () => {
+    const [user] = await seedUsers(t.databaseUrl, 1);
+    // Counts what the server hands the kernel for the upgraded socket (Writable
+    // calls _write for one chunk, _writev for several corked ones).
+    let writes = 0;
+    const counting = (_req: unknown, socket: net.Socket): void => {
+      const internals = socket as unknown as Record<
+        '_write' | '_writev',
+        (...a: unknown[]) => void
+      >;
+      for (const name of ['_write', '_writev'] as const) {
+        const original = internals[name].bind(socket);
+        internals[name] = (...args) => {
+          writes += 1;
+          original(...args);
+        };
+      }
+    };
+    const server = t.app.getHttpServer() as Server;
+    server.on('upgrade', counting);
+    try {
+      open.push(await connect(t.baseUrl, { token: user.accessToken }));
+    } finally {
+      server.off('upgrade', counting);
+    }
+    expect(writes).toBe(1);
   });
 });

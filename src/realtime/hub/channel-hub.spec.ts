@@ -51,6 +51,8 @@ class FakeBus implements EventBus {
 class FakeLog {
   readonly rows = new Map<string, ChannelEvent[]>();
   hold: Promise<void> | null = null;
+  /** How many recovery reads (readSince) were made. */
+  sinceReads = 0;
 
   append(channel: string, n: number): ChannelEvent {
     const list = this.rows.get(channel) ?? [];
@@ -69,6 +71,7 @@ class FakeLog {
     return this.rows.get(channel)?.length ?? 0;
   }
   async readSince(channel: string, since: number, limit: number): Promise<ReadResult> {
+    this.sinceReads += 1;
     const latest = await this.latest(channel);
     if (this.hold) await this.hold;
     const events = (this.rows.get(channel) ?? []).filter((e) => e.offset! > since).slice(0, limit);
@@ -189,6 +192,8 @@ describe('ChannelHub', () => {
   });
 
   it('leaves nothing behind for a session that closed while joining', async () => {
+    // An event to replay: the join reads the log, and the session closes meanwhile.
+    log.append('room:1', 1);
     let release!: () => void;
     log.hold = new Promise((r) => (release = r));
     const s = new FakeSession(null, 'ip');
@@ -200,6 +205,25 @@ describe('ChannelHub', () => {
     expect(hub.subscriptionCount()).toBe(0);
     expect(hub.channelCount).toBe(0);
     expect(s.frames).toEqual([]);
+  });
+
+  it('joins from where the channel stands without reading the log, and misses nothing after', async () => {
+    const watcher = new FakeSession(null, 'ip');
+    await hub.join(watcher, 'room:1', undefined);
+    hub.publish(log.append('room:1', 1));
+    hub.publish(log.append('room:1', 2));
+    const s = new FakeSession(null, 'ip');
+    const replies: unknown[] = [];
+    await hub.join(s, 'room:1', 2, { reply: (r) => replies.push(r) });
+    expect(log.sinceReads).toBe(0);
+    expect(replies).toEqual([{ latest: 2, recovered: true, replayed: 0 }]);
+    hub.publish(log.append('room:1', 3));
+    expect(s.offsets('room:1')).toEqual([3]);
+    // Behind the channel, or beyond it: read from the log as before.
+    const behind = new FakeSession(null, 'ip');
+    await hub.join(behind, 'room:1', 1);
+    expect(log.sinceReads).toBe(1);
+    expect(behind.offsets('room:1')).toEqual([2, 3]);
   });
 
   it('skips the excluded user for ephemeral events', async () => {

@@ -154,6 +154,12 @@ export class ChannelHub implements OnModuleDestroy {
         const latest = await this.log.latest(channel);
         sub.pos = latest;
         result = { latest, replayed: 0 };
+      } else if (ch.next !== null && since === ch.next - 1) {
+        // Already where this node's channel stands (a socket joining its user
+        // channel from the position read at its upgrade): everything after it
+        // reaches the subscription through the channel, no read needed.
+        sub.pos = since;
+        result = { latest: since, recovered: true, replayed: 0 };
       } else {
         const read = await this.log.readSince(channel, since, this.config.history.maxEvents);
         events = read.events;

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { AppConfig } from '../../config/app-config.js';
 import { APP_CONFIG } from '../../config/config.module.js';
+import { GroupCommit } from '../../common/group-commit.js';
 import { ChannelEvent } from '../events/channel-event.js';
 
 export interface ReadResult {
@@ -25,6 +26,18 @@ const PRUNE_LOCK = 7_245_002;
 /** The per-channel event log in PostgreSQL: offsets, recovery reads and retention. */
 @Injectable()
 export class ChannelLogService {
+  /**
+   * Positions asked at the same moment share one query: every connect reads
+   * its user channel's position (at the upgrade, when the channel opens, when
+   * it joins), so a reconnect storm would otherwise be three round trips per
+   * socket. Each read still starts after it was asked: it sees every commit
+   * made before.
+   */
+  private readonly positions = new GroupCommit<string, number>(
+    (channels) => this.latestOf(channels),
+    async (channel) => (await this.latestOf([channel]))[0],
+  );
+
   constructor(
     private readonly db: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -97,12 +110,18 @@ export class ChannelLogService {
     });
   }
 
-  async latest(channel: string): Promise<number> {
-    const rows: { last_offset: string }[] = await this.db.query(
-      'SELECT last_offset FROM channel_offsets WHERE channel = $1',
-      [channel],
+  latest(channel: string): Promise<number> {
+    return this.positions.submit(channel);
+  }
+
+  /** The latest offset of each channel, in the order asked (0 for a channel with none). */
+  private async latestOf(channels: readonly string[]): Promise<number[]> {
+    const rows: { channel: string; last_offset: string }[] = await this.db.query(
+      'SELECT channel, last_offset FROM channel_offsets WHERE channel = ANY($1::text[])',
+      [channels],
     );
-    return rows.length ? Number(rows[0].last_offset) : 0;
+    const found = new Map(rows.map((r) => [r.channel, Number(r.last_offset)]));
+    return channels.map((c) => found.get(c) ?? 0);
   }
 
   /**

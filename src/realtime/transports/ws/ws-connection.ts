@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import type { RawData, WebSocket } from 'ws';
 import type { Connection, ConnectionEvents } from '../connection.js';
 import type { SharedText } from '../shared-text.js';
@@ -25,11 +26,19 @@ export class WsConnection implements Connection {
   private events: ConnectionEvents | null = null;
   private overflowed = false;
 
+  /**
+   * @param corked the upgraded TCP socket, corked before the 101 response was
+   *   written: released after the first frame, or at the end of this turn of
+   *   the event loop when no frame was ready by then.
+   */
   constructor(
     readonly socket: WebSocket,
     readonly ip: string,
     private readonly maxBufferedBytes: number,
-  ) {}
+    private corked: Duplex | null = null,
+  ) {
+    if (corked) setImmediate(() => this.uncork());
+  }
 
   get open(): boolean {
     return this.socket.readyState === 1;
@@ -38,6 +47,7 @@ export class WsConnection implements Connection {
   sendText(text: string): void {
     if (this.socket.readyState !== 1) return;
     this.socket.send(text);
+    this.uncork();
     this.checkBuffer();
   }
 
@@ -66,6 +76,7 @@ export class WsConnection implements Connection {
   close(code: number, reason: string): void {
     if (this.socket.readyState === 0 || this.socket.readyState === 1)
       this.socket.close(code, reason);
+    this.uncork();
   }
 
   terminate(): void {
@@ -97,6 +108,13 @@ export class WsConnection implements Connection {
     );
     this.socket.on('error', () => undefined);
     this.socket.once('close', () => events.close());
+  }
+
+  private uncork(): void {
+    const corked = this.corked;
+    if (!corked) return;
+    this.corked = null;
+    corked.uncork();
   }
 
   /**

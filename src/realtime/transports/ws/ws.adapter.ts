@@ -166,8 +166,16 @@ export class RealtimeWsAdapter extends AbstractWsAdapter {
     // The shutdown may have begun while the token was checked: the drain already
     // took its list of sessions, so this one would never get its 1001.
     if (kernel.draining) return rejectUpgrade(socket, 503, 'Server shutting down');
+    // On the JSON protocol the server speaks first: held back until then, the
+    // 101 response and `connected` leave in one write (a syscall per connect saved).
+    if (!stomp) socket.cork();
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
-      const connection = new WsConnection(ws, ip, this.config.ws.maxBufferedBytes);
+      const connection = new WsConnection(
+        ws,
+        ip,
+        this.config.ws.maxBufferedBytes,
+        stomp ? null : socket,
+      );
       const version = stompVersionOf(ws.protocol);
       if (version) this.app.get(StompProtocol).accept(connection, decision.user, version);
       else this.app.get(JsonProtocol).accept(connection, decision.user, userChannelSince);
