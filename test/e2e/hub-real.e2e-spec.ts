@@ -1,36 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
-import type { OutboundEvent } from '../../src/realtime/bus/event-bus.js';
 import { ChannelEvent, encodeEventFrame } from '../../src/realtime/events/channel-event.js';
 import { ChannelHub } from '../../src/realtime/hub/channel-hub.js';
 import { ChannelLogService } from '../../src/realtime/log/channel-log.service.js';
-import { RtSession } from '../../src/realtime/session/session.js';
 import { expectEventually } from '../helpers/eventually.js';
+import { RecordingSession } from '../helpers/recording-session.js';
 import { startTestApp, TestApp } from '../helpers/test-app.js';
-
-/** A session that keeps what the hub sends it. */
-class RecordingSession extends RtSession {
-  readonly transport = 'ws' as const;
-  readonly frames: { type: string; channel?: string; offset?: number }[] = [];
-  sendText(text: string): void {
-    this.frames.push(JSON.parse(text) as { type: string; channel?: string; offset?: number });
-  }
-  sendEvent(e: OutboundEvent): void {
-    this.sendText(e.frame);
-  }
-  close(): void {
-    this.closed = true;
-  }
-  end(): void {
-    this.close();
-  }
-  offsets(channel: string): number[] {
-    return this.frames
-      .filter((f) => f.type === 'event' && f.channel === channel)
-      .map((f) => f.offset as number);
-  }
-}
 
 const range = (from: number, to: number): number[] =>
   Array.from({ length: to - from + 1 }, (_, i) => from + i);

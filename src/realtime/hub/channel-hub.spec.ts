@@ -4,7 +4,7 @@ import type { EventBus, OutboundEvent } from '../bus/event-bus.js';
 import type { ChannelLogService, ReadResult } from '../log/channel-log.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { ChannelEvent, encodeEventFrame } from '../events/channel-event.js';
-import { RtSession } from '../session/session.js';
+import { RecordingSession } from '../../../test/helpers/recording-session.js';
 import { ChannelHub } from './channel-hub.js';
 
 /** A bus between "nodes" of one test: it only records, and lets the test play other nodes. */
@@ -82,28 +82,6 @@ class FakeLog {
   }
 }
 
-class FakeSession extends RtSession {
-  readonly transport = 'ws' as const;
-  readonly frames: Record<string, unknown>[] = [];
-  sendText(text: string): void {
-    this.frames.push(JSON.parse(text) as Record<string, unknown>);
-  }
-  sendEvent(e: OutboundEvent): void {
-    this.sendText(e.frame);
-  }
-  close(): void {
-    this.closed = true;
-  }
-  end(): void {
-    this.close();
-  }
-  offsets(channel: string): number[] {
-    return this.frames
-      .filter((f) => f.type === 'event' && f.channel === channel)
-      .map((f) => f.offset as number);
-  }
-}
-
 async function until(pred: () => boolean, timeoutMs = 3000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!pred()) {
@@ -132,7 +110,7 @@ describe('ChannelHub', () => {
   afterEach(() => hub.onModuleDestroy());
 
   it('registers a subscription before anything is awaited', async () => {
-    const s = new FakeSession(null, '1.2.3.4');
+    const s = new RecordingSession(null, '1.2.3.4');
     const joining = hub.join(s, 'room:1', undefined);
     expect([...s.subs.keys()]).toEqual(['room:1']);
     expect(hub.subscriptionCount()).toBe(1);
@@ -141,7 +119,7 @@ describe('ChannelHub', () => {
   });
 
   it('delivers events of other nodes in offset order, whatever order they arrive in', async () => {
-    const s = new FakeSession(null, 'ip');
+    const s = new RecordingSession(null, 'ip');
     await hub.join(s, 'room:1', undefined);
     const [e1, e2, e3] = [
       log.append('room:1', 1),
@@ -156,7 +134,7 @@ describe('ChannelHub', () => {
   });
 
   it('reads an event the bus lost back from the log', async () => {
-    const s = new FakeSession(null, 'ip');
+    const s = new RecordingSession(null, 'ip');
     await hub.join(s, 'room:1', undefined);
     const e1 = log.append('room:1', 1);
     log.append('room:1', 2);
@@ -170,11 +148,11 @@ describe('ChannelHub', () => {
 
   it('replays from since, then sends what arrived during the read, each event once', async () => {
     for (let n = 1; n <= 3; n++) log.append('room:1', n);
-    const watcher = new FakeSession(null, 'ip');
+    const watcher = new RecordingSession(null, 'ip');
     await hub.join(watcher, 'room:1', undefined);
     let release!: () => void;
     log.hold = new Promise((r) => (release = r));
-    const s = new FakeSession(null, 'ip');
+    const s = new RecordingSession(null, 'ip');
     const replies: unknown[] = [];
     const joining = hub.join(s, 'room:1', 1, { reply: (r) => replies.push(r) });
     await new Promise((r) => setTimeout(r, 10));
@@ -196,7 +174,7 @@ describe('ChannelHub', () => {
     log.append('room:1', 1);
     let release!: () => void;
     log.hold = new Promise((r) => (release = r));
-    const s = new FakeSession(null, 'ip');
+    const s = new RecordingSession(null, 'ip');
     const joining = hub.join(s, 'room:1', 0);
     s.closed = true;
     hub.leaveAll(s);
@@ -208,11 +186,11 @@ describe('ChannelHub', () => {
   });
 
   it('joins from where the channel stands without reading the log, and misses nothing after', async () => {
-    const watcher = new FakeSession(null, 'ip');
+    const watcher = new RecordingSession(null, 'ip');
     await hub.join(watcher, 'room:1', undefined);
     hub.publish(log.append('room:1', 1));
     hub.publish(log.append('room:1', 2));
-    const s = new FakeSession(null, 'ip');
+    const s = new RecordingSession(null, 'ip');
     const replies: unknown[] = [];
     await hub.join(s, 'room:1', 2, { reply: (r) => replies.push(r) });
     expect(log.sinceReads).toBe(0);
@@ -220,18 +198,18 @@ describe('ChannelHub', () => {
     hub.publish(log.append('room:1', 3));
     expect(s.offsets('room:1')).toEqual([3]);
     // Behind the channel, or beyond it: read from the log as before.
-    const behind = new FakeSession(null, 'ip');
+    const behind = new RecordingSession(null, 'ip');
     await hub.join(behind, 'room:1', 1);
     expect(log.sinceReads).toBe(1);
     expect(behind.offsets('room:1')).toEqual([2, 3]);
   });
 
   it('skips the excluded user for ephemeral events', async () => {
-    const typist = new FakeSession(
+    const typist = new RecordingSession(
       { id: 'u1', email: 'e', displayName: 'd', role: 'user', exp: 0 },
       'ip',
     );
-    const other = new FakeSession(null, 'ip');
+    const other = new RecordingSession(null, 'ip');
     await hub.join(typist, 'room:1', undefined);
     await hub.join(other, 'room:1', undefined);
     hub.publish({ channel: 'room:1', event: 'x.typing', data: {}, ts: 'ts' }, 'u1');
@@ -241,7 +219,7 @@ describe('ChannelHub', () => {
   });
 
   it('hands control messages of other nodes to their handler, never to clients', async () => {
-    const s = new FakeSession(null, 'ip');
+    const s = new RecordingSession(null, 'ip');
     await hub.join(s, 'room:1', undefined);
     const seen: unknown[] = [];
     hub.onControl('system.revoke', (channel, data) => seen.push({ channel, data }));
@@ -253,7 +231,7 @@ describe('ChannelHub', () => {
   });
 
   it('reads what every open channel missed from the log after the bus reconnected', async () => {
-    const s = new FakeSession(null, 'ip');
+    const s = new RecordingSession(null, 'ip');
     await hub.join(s, 'room:1', undefined);
     await hub.join(s, 'room:2', undefined);
     log.append('room:1', 1);
