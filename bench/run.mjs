@@ -34,7 +34,15 @@ const only = process.argv
   .find((a) => a.startsWith('--only='))
   ?.slice(7)
   .split(',');
-const SCENARIOS = { fanout, chat, idle, history, recovery, 'two-instances': twoInstances };
+const SCENARIOS = {
+  fanout,
+  chat,
+  idle,
+  history,
+  recovery,
+  'two-instances': twoInstances,
+  reconnect,
+};
 if (!SCENARIOS[scenario]) {
   console.error(`usage: npm run bench -- <${Object.keys(SCENARIOS).join('|')}> [--quick]`);
   process.exit(2);
@@ -240,6 +248,82 @@ async function idle() {
         socketio: med('socketio', 'connectsPerSec'),
       },
       connectsOursOverRaw: ratio(med('ours', 'connectsPerSec'), med('raw', 'connectsPerSec')),
+    },
+  };
+}
+
+/**
+ * A node drained under 10000 sockets (1000 with --quick), a user each: time until
+ * every socket is back on the other node with its subscription resumed (ours:
+ * with `since`, nothing lost or repeated while a publisher on the other node goes
+ * on), against raw ws doing the bare reconnect (its first server just exits).
+ */
+async function reconnect() {
+  const count = quick ? 1000 : 10000;
+  const rate = 20;
+  const redis = await startRedis();
+  started.push(redis);
+  const rows = [];
+  for (let round = 0; round < (roundsArg > 0 ? roundsArg : 2); round++) {
+    for (const kind of only ?? ['ours', 'raw']) {
+      let a;
+      let b;
+      if (kind === 'ours') {
+        a = await startTarget('ours', { redisUrl: redis.url });
+        b = await startOurs({ databaseUrl: a.databaseUrl, redisUrl: redis.url });
+        a.tokens = (await seedUsers(a.databaseUrl, count)).map((u) => u.token);
+      } else {
+        a = await startPeer('raw');
+        b = await startPeer('raw');
+      }
+      try {
+        const cfg = {
+          kind,
+          a: { wsUrl: a.wsUrl },
+          b: { kind: a.kind, url: b.url, wsUrl: b.wsUrl },
+          count,
+          rate,
+          channel: a.channel ?? 'bench',
+          tokens: a.tokens,
+          publisherToken: a.admin?.token,
+        };
+        const gen = spawn(process.execPath, ['bench/loadgen/reconnect.mjs', configArg(cfg)], {
+          stdio: ['pipe', 'pipe', 'inherit'],
+        });
+        const lines = createInterface({ input: gen.stdout });
+        const result = new Promise((resolve, reject) => {
+          lines.on('line', (l) => {
+            if (l === 'READY') {
+              gen.stdin.write('GO\n');
+              a.child.kill('SIGTERM');
+            } else if (l.startsWith('RESULT ')) resolve(JSON.parse(l.slice(7)));
+          });
+          gen.once('exit', (code) => reject(new Error(`reconnect generator exited ${code}`)));
+        });
+        const r = await result;
+        rows.push({ kind, round, ...r });
+        console.error(
+          `[reconnect] ${kind}: ${r.resumed}/${count} back in ${r.stormMs} ms, duplicates=${r.duplicates} gaps=${r.gaps} behind=${r.behind}`,
+        );
+      } finally {
+        await stop(b);
+        await stop(a);
+      }
+    }
+  }
+  const med = (kind) => {
+    const xs = rows
+      .filter((r) => r.kind === kind)
+      .map((r) => r.stormMs)
+      .sort((x, y) => x - y);
+    return xs[Math.floor(xs.length / 2)];
+  };
+  return {
+    params: { sockets: count, publishRate: rate },
+    rows,
+    summary: {
+      stormMs: { ours: med('ours'), raw: med('raw') },
+      oursOverRaw: ratio(med('ours'), med('raw')),
     },
   };
 }
