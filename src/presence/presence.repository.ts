@@ -67,6 +67,30 @@ export class PresenceRepository {
     );
   }
 
+  /** Of these users, the rows marked online, locked in id order (as every batch takes them). */
+  async lockOnline(em: EntityManager, userIds: readonly string[]): Promise<string[]> {
+    const rows = await queryRows<{ user_id: string }>(
+      em,
+      `SELECT user_id FROM user_presence
+        WHERE user_id = ANY($1::uuid[]) AND online ORDER BY user_id FOR UPDATE`,
+      [userIds],
+    );
+    return rows.map((r) => r.user_id);
+  }
+
+  /** Marks these users offline (their rows locked by the caller); the rows as they are now. */
+  async markOffline(em: EntityManager, userIds: readonly string[]): Promise<PresenceRow[]> {
+    if (userIds.length === 0) return [];
+    return queryRows<PresenceRow>(
+      em,
+      `UPDATE user_presence
+          SET online = false, last_seen_at = coalesce(last_seen_at, now()), updated_at = now()
+        WHERE user_id = ANY($1::uuid[])
+        RETURNING user_id, status, online, last_seen_at`,
+      [userIds],
+    );
+  }
+
   async update(
     em: EntityManager,
     userId: string,

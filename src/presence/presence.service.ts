@@ -39,6 +39,11 @@ export class PresenceService
     (userIds) => this.markOnlineMany(userIds),
     async (userId) => (await this.markOnlineMany([userId]))[0],
   );
+  /** Offline checks that came due together share one transaction (see checkOfflineMany). */
+  private readonly offlineChecks = new GroupCommit<string, true>(
+    (userIds) => this.checkOfflineMany(userIds),
+    async (userId) => (await this.checkOfflineMany([userId]))[0],
+  );
   private shuttingDown = false;
 
   constructor(
@@ -167,17 +172,37 @@ export class PresenceService
 
   /** Online → offline, only when no live instance holds a socket of the user (checked under the row lock). */
   private async checkOffline(userId: string): Promise<void> {
-    await this.realtime.transaction(async (tx) => {
-      const row = await this.repo.lock(tx.em, userId, false);
-      if (!row || !row.online) return;
-      if (await this.counter.isOnlineAnywhere(userId)) return;
-      const updated = await this.repo.update(tx.em, userId, { online: false, touch: false });
-      tx.ephemeral(PRESENCE_CHANNEL, 'presence.changed', toPresenceView(updated));
-    });
+    await this.offlineChecks.submit(userId);
   }
 
+  /**
+   * The checks that came due together (a drained node's users) in one
+   * transaction: their online rows locked in id order, each user's sockets
+   * counted under that lock, the ones with none anywhere marked offline in
+   * one statement and announced after the commit. One batch at a time, so
+   * thousands of checks never hold the pool the reconnecting sockets need.
+   */
+  private async checkOfflineMany(userIds: string[]): Promise<true[]> {
+    await this.realtime.transaction(async (tx) => {
+      const online = await this.repo.lockOnline(tx.em, userIds);
+      const elsewhere = await Promise.all(online.map((u) => this.counter.isOnlineAnywhere(u)));
+      const gone = online.filter((_, i) => !elsewhere[i]);
+      for (const row of await this.repo.markOffline(tx.em, gone))
+        tx.ephemeral(PRESENCE_CHANNEL, 'presence.changed', toPresenceView(row));
+    });
+    return userIds.map(() => true);
+  }
+
+  /**
+   * After a drain most of the node's users are back elsewhere when their checks
+   * come due: only those with no socket anywhere now get the locked check (a
+   * transaction each), not every user of the node. One who is back is no one's
+   * to mark offline; one who leaves later schedules a check of their own.
+   */
   private async checkAll(userIds: string[]): Promise<void> {
-    await Promise.all(userIds.map((u) => this.enqueue(u, () => this.checkOffline(u))));
+    const online = await Promise.all(userIds.map((u) => this.counter.isOnlineAnywhere(u)));
+    const gone = userIds.filter((_, i) => !online[i]);
+    await Promise.all(gone.map((u) => this.enqueue(u, () => this.checkOffline(u))));
   }
 
   private async reannounce(userIds: string[]): Promise<void> {
