@@ -19,6 +19,9 @@ let firstCloseAt = null;
 let lastResumeAt = null;
 let resumed = 0;
 let failures = 0;
+/** Why attempts on B failed: an HTTP status at the upgrade, or a close code. */
+const failedBy = {};
+const fail = (why) => (failedBy[why] = (failedBy[why] ?? 0) + 1);
 
 function attach(i, target, since) {
   const c = clients[i];
@@ -49,10 +52,17 @@ function attach(i, target, since) {
         resolve(true);
       }
     });
+    ws.once('unexpected-response', (_req, res) => {
+      fail(`http ${res.statusCode}`);
+      ws.terminate();
+    });
     ws.once('error', () => resolve(false));
-    ws.once('close', () => {
+    ws.once('close', (code) => {
       resolve(false);
-      if (target !== a) return;
+      if (target !== a) {
+        if (code !== 1006) fail(`close ${code}`);
+        return;
+      }
       firstCloseAt ??= performance.now();
       // At once, as a client told 1001 does: another node takes over.
       const retry = async () => {
@@ -108,6 +118,7 @@ console.log(
       sockets: count,
       resumed,
       failedAttempts: failures,
+      failedBy,
       stormMs: firstCloseAt && lastResumeAt ? Math.round(lastResumeAt - firstCloseAt) : null,
       published: seq,
       latestOffset: latest,
