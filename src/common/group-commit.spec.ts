@@ -73,4 +73,24 @@ describe('GroupCommit', () => {
     expect(r.singles).toEqual([5, -1, 6]);
     await expect(after).resolves.toBe('batch:8');
   });
+
+  it('ofBatches: items of one moment in one batch, and a failed batch retried one item at a time through it', async () => {
+    const batches: number[][] = [];
+    const gc = GroupCommit.ofBatches(async (items: number[]) => {
+      batches.push(items);
+      if (items.length > 1 && items.includes(-1)) throw new Error('batch failed');
+      return items.map((i) => {
+        if (i === -1) throw new Error('bad -1');
+        return i * 10;
+      });
+    });
+    await expect(Promise.all([1, 2, 3].map((i) => gc.submit(i)))).resolves.toEqual([10, 20, 30]);
+    const settled = await Promise.allSettled([4, -1, 5].map((i) => gc.submit(i)));
+    expect(settled.map((s) => (s.status === 'fulfilled' ? s.value : String(s.reason)))).toEqual([
+      40,
+      'Error: bad -1',
+      50,
+    ]);
+    expect(batches).toEqual([[1, 2, 3], [4, -1, 5], [4], [-1], [5]]);
+  });
 });

@@ -8,6 +8,8 @@
  * left for `runOne` (the ordinary one-item path, e.g. for errors and
  * idempotent retries). When a batch throws, nothing of it was committed and
  * every item of it goes through `runOne`: one bad item never fails the others.
+ * Reads use it too: lookups asked at the same moment (a reconnect storm) share
+ * one query, each still started after it was asked.
  */
 export class GroupCommit<I, O> {
   private queue: { item: I; resolve: (o: O) => void; reject: (e: unknown) => void }[] = [];
@@ -18,6 +20,18 @@ export class GroupCommit<I, O> {
     private readonly runOne: (item: I) => Promise<O>,
     private readonly maxBatch = 256,
   ) {}
+
+  /**
+   * For work whose batch of one is the one-item path (reads, and writes that
+   * cannot fail for one item without failing for all): a failed batch is
+   * retried one item at a time through the same function.
+   */
+  static ofBatches<I, O>(
+    runBatch: (items: I[]) => Promise<O[]>,
+    maxBatch?: number,
+  ): GroupCommit<I, O> {
+    return new GroupCommit<I, O>(runBatch, async (item) => (await runBatch([item]))[0], maxBatch);
+  }
 
   submit(item: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {

@@ -35,14 +35,12 @@ export class PresenceService
   /** Per-user queue: a user's opens, closes and checks run one after another on this node. */
   private readonly queues = new Map<string, Promise<void>>();
   /** Online marks of the same moment share one transaction (see markOnlineMany). */
-  private readonly onlineMarks = new GroupCommit<string, true>(
-    (userIds) => this.markOnlineMany(userIds),
-    async (userId) => (await this.markOnlineMany([userId]))[0],
+  private readonly onlineMarks = GroupCommit.ofBatches((userIds: string[]) =>
+    this.markOnlineMany(userIds),
   );
   /** Offline checks that came due together share one transaction (see checkOfflineMany). */
-  private readonly offlineChecks = new GroupCommit<string, true>(
-    (userIds) => this.checkOfflineMany(userIds),
-    async (userId) => (await this.checkOfflineMany([userId]))[0],
+  private readonly offlineChecks = GroupCommit.ofBatches((userIds: string[]) =>
+    this.checkOfflineMany(userIds),
   );
   private shuttingDown = false;
 
@@ -157,7 +155,7 @@ export class PresenceService
   }
 
   /**
-   * One transaction and one statement for every user that came online at the
+   * One transaction of two statements for every user that came online at the
    * same moment (a reconnect storm), instead of five round trips each; the
    * ones that were offline are announced after the commit.
    */

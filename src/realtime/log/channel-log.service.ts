@@ -33,9 +33,8 @@ export class ChannelLogService {
    * socket. Each read still starts after it was asked: it sees every commit
    * made before.
    */
-  private readonly positions = new GroupCommit<string, number>(
-    (channels) => this.latestOf(channels),
-    async (channel) => (await this.latestOf([channel]))[0],
+  private readonly positions = GroupCommit.ofBatches((channels: string[]) =>
+    this.latestOf(channels),
   );
 
   constructor(
@@ -110,6 +109,7 @@ export class ChannelLogService {
     });
   }
 
+  /** The channel's latest offset (0 when it has none). */
   latest(channel: string): Promise<number> {
     return this.positions.submit(channel);
   }
