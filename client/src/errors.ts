@@ -1,5 +1,8 @@
+import type { ErrorCode } from './generated/protocol.js';
+
 /**
- * The server's error codes (docs/protocol.md, "Errors and close codes"), and the client's own:
+ * The server's error codes (`ErrorCode`, generated from the server's AsyncAPI
+ * document; docs/protocol.md, "Errors and close codes"), and the client's own:
  * `TIMEOUT` (no reply within `timeoutMs`), `CONNECTION_LOST` (the connection
  * dropped after a command that is not safe to send twice had gone out: it may
  * or may not have been applied), `CLOSED` (the client was closed, or stopped
@@ -7,21 +10,7 @@
  * while on the SSE fallback) and `NETWORK` (a REST call that got no answer).
  */
 export type RtErrorCode =
-  | 'BAD_REQUEST'
-  | 'UNAUTHORIZED'
-  | 'FORBIDDEN'
-  | 'NOT_FOUND'
-  | 'CONFLICT'
-  | 'RATE_LIMITED'
-  | 'TOO_LARGE'
-  | 'UNKNOWN_TYPE'
-  | 'INTERNAL'
-  | 'TIMEOUT'
-  | 'CONNECTION_LOST'
-  | 'CLOSED'
-  | 'QUEUE_FULL'
-  | 'UNSUPPORTED'
-  | 'NETWORK';
+  ErrorCode | 'TIMEOUT' | 'CONNECTION_LOST' | 'CLOSED' | 'QUEUE_FULL' | 'UNSUPPORTED' | 'NETWORK';
 
 export interface RtErrorInit {
   /** The module's sub-code (`NOT_PARTICIPANT`, `STALE_VERSION`), when the server gave one. */
