@@ -15,6 +15,7 @@ import type {
   MemberChangedView,
   MemberRemovedView,
   MessageView,
+  NotificationEventView,
   NotificationStateChangeView,
   ParticipantRemovedView,
   ParticipantView,
@@ -91,15 +92,8 @@ export interface MyConversation extends Conversation {
 
 // ---- notifications --------------------------------------------------------------
 
-export interface AppNotification {
-  id: string;
-  type: string;
-  title: string;
-  body: string;
-  link?: string;
-  readAt: string | null;
-  createdAt: string;
-  /** REST lists say when it was acknowledged; events leave it out. */
+/** A notification as events carry it; REST lists also say when it was acknowledged. */
+export interface AppNotification extends NotificationEventView {
   ackedAt?: string | null;
 }
 
