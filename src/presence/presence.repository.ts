@@ -38,31 +38,36 @@ export class PresenceRepository {
   }
 
   /**
-   * Marks these users online (their rows created first where missing): each
-   * row as it is now, and whether it was online already. The rows are locked
-   * in id order, as every batch takes them (two batches never wait on each
-   * other in a cycle); a mark or an offline check holding one, on any node,
-   * has committed before its old state is read.
+   * Marks these users online in one statement (autocommit, one round trip):
+   * the rows that exist are locked in id order, as every batch takes them (two
+   * batches never wait on each other in a cycle), and a mark or an offline
+   * check holding one, on any node, has committed before its old state is
+   * read; missing rows are created online. Returns the rows now online that
+   * were not before, the ones to announce. A row another transaction creates
+   * meanwhile is left to it: every path that creates one marks it online.
    */
-  async markOnline(
-    em: EntityManager,
-    userIds: readonly string[],
-  ): Promise<(PresenceRow & { was_online: boolean })[]> {
-    await queryRows(
-      em,
-      `INSERT INTO user_presence (user_id)
-       SELECT id FROM users WHERE id = ANY($1::uuid[]) ORDER BY id
-       ON CONFLICT DO NOTHING`,
-      [userIds],
-    );
-    return queryRows(
-      em,
-      `UPDATE user_presence p
-          SET online = true, last_seen_at = now(), updated_at = now()
-         FROM (SELECT user_id, online FROM user_presence
-                WHERE user_id = ANY($1::uuid[]) ORDER BY user_id FOR UPDATE) old
-        WHERE p.user_id = old.user_id
-        RETURNING p.user_id, p.status, p.online, p.last_seen_at, old.online AS was_online`,
+  async markOnline(userIds: readonly string[]): Promise<PresenceRow[]> {
+    return queryRows<PresenceRow>(
+      this.db.manager,
+      `WITH old AS (
+         SELECT user_id, online FROM user_presence
+          WHERE user_id = ANY($1::uuid[]) ORDER BY user_id FOR UPDATE),
+       updated AS (
+         UPDATE user_presence p
+            SET online = true, last_seen_at = now(), updated_at = now()
+           FROM old
+          WHERE p.user_id = old.user_id
+         RETURNING p.user_id, p.status, p.online, p.last_seen_at, old.online AS was_online),
+       created AS (
+         INSERT INTO user_presence (user_id, online, last_seen_at)
+         SELECT id, true, now() FROM users
+          WHERE id = ANY($1::uuid[]) AND id NOT IN (SELECT user_id FROM old)
+          ORDER BY id
+         ON CONFLICT DO NOTHING
+         RETURNING user_id, status, online, last_seen_at)
+       SELECT user_id, status, online, last_seen_at FROM updated WHERE NOT was_online
+       UNION ALL
+       SELECT user_id, status, online, last_seen_at FROM created`,
       [userIds],
     );
   }

@@ -155,16 +155,13 @@ export class PresenceService
   }
 
   /**
-   * One transaction of two statements for every user that came online at the
-   * same moment (a reconnect storm), instead of five round trips each; the
-   * ones that were offline are announced after the commit.
+   * One statement for every user that came online at the same moment (a
+   * reconnect storm), instead of a transaction of round trips each; the ones
+   * that were offline are announced once it has committed.
    */
   private async markOnlineMany(userIds: string[]): Promise<true[]> {
-    await this.realtime.transaction(async (tx) => {
-      for (const row of await this.repo.markOnline(tx.em, userIds))
-        if (!row.was_online)
-          tx.ephemeral(PRESENCE_CHANNEL, 'presence.changed', toPresenceView(row));
-    });
+    for (const row of await this.repo.markOnline(userIds))
+      this.realtime.publishEphemeral(PRESENCE_CHANNEL, 'presence.changed', toPresenceView(row));
     return userIds.map(() => true);
   }
 
