@@ -204,6 +204,49 @@ describe('ChannelHub', () => {
     expect(behind.offsets('room:1')).toEqual([2, 3]);
   });
 
+  it('holds a channel open for a subscription to come: one read, nothing missed, closed when unused', async () => {
+    log.append('user:u1', 1);
+    let latestReads = 0;
+    const latest = log.latest.bind(log);
+    log.latest = (channel: string) => {
+      latestReads += 1;
+      return latest(channel);
+    };
+    const hold = await hub.hold('user:u1');
+    expect(hold.position).toBe(1);
+    expect(bus.subscribed.has('user:u1')).toBe(true);
+    const s = new RecordingSession(null, 'ip');
+    const joining = hub.join(s, 'user:u1', hold.position);
+    hold.release();
+    hold.release();
+    await joining;
+    hub.publish(log.append('user:u1', 2));
+    expect(s.offsets('user:u1')).toEqual([2]);
+    // The channel's own read was the only one: the join needed none.
+    expect(latestReads).toBe(1);
+    expect(log.sinceReads).toBe(0);
+    expect(hub.channelCount).toBe(1);
+    hub.leaveAll(s);
+    expect(hub.channelCount).toBe(0);
+
+    // Committed while the socket still upgrades (no subscriber yet): the join replays it.
+    const late = await hub.hold('user:u3');
+    hub.publish(log.append('user:u3', 1));
+    const t = new RecordingSession(null, 'ip');
+    const joiningLate = hub.join(t, 'user:u3', late.position);
+    late.release();
+    await joiningLate;
+    hub.publish(log.append('user:u3', 2));
+    expect(t.offsets('user:u3')).toEqual([1, 2]);
+
+    // A hold no subscription took (the upgrade was refused) closes the channel.
+    const unused = await hub.hold('user:u2');
+    expect(hub.channelCount).toBe(2);
+    unused.release();
+    expect(hub.channelCount).toBe(1);
+    expect(bus.subscribed.has('user:u2')).toBe(false);
+  });
+
   it('skips the excluded user for ephemeral events', async () => {
     const typist = new RecordingSession(
       { id: 'u1', email: 'e', displayName: 'd', role: 'user', exp: 0 },

@@ -21,6 +21,16 @@ interface LocalChannel {
   ahead: Map<number, OutboundEvent>;
   gapTimer: NodeJS.Timeout | null;
   ready: Promise<void>;
+  /** Holds of sockets still upgrading (see `hold`): the channel stays open while any is left. */
+  holds: number;
+}
+
+/** A channel kept open on this node for a subscription still to come (see ChannelHub.hold). */
+export interface ChannelHold {
+  /** Where the channel stood once open here: the subscription starts from it. */
+  readonly position: number;
+  /** Lets the channel close again if no subscription took it; a second call does nothing. */
+  release(): void;
 }
 
 /**
@@ -116,6 +126,33 @@ export class ChannelHub implements OnModuleDestroy {
 
   onControl(event: string, handler: ControlHandler): void {
     this.controlHandlers.set(event, handler);
+  }
+
+  /**
+   * Opens `channel` on this node for a subscription that cannot exist yet (a
+   * socket's user channel, while the socket is upgrading) and answers where the
+   * channel stands. Opening subscribes to the bus first and then reads the log,
+   * so every event after that position reaches this node; a `join` from it
+   * therefore needs no read of its own (or reads just what came meanwhile).
+   * One read per connect instead of two: the upgrade's and the channel's.
+   */
+  async hold(channel: string): Promise<ChannelHold> {
+    const ch = this.open(channel);
+    ch.holds += 1;
+    let held = true;
+    const release = (): void => {
+      if (!held) return;
+      held = false;
+      ch.holds -= 1;
+      if (ch.holds === 0 && ch.subscribers.size === 0) this.closeChannel(ch);
+    };
+    try {
+      await ch.ready;
+    } catch (err) {
+      release();
+      throw err;
+    }
+    return { position: ch.next! - 1, release };
   }
 
   /**
@@ -219,7 +256,7 @@ export class ChannelHub implements OnModuleDestroy {
     const ch = this.channels.get(sub.channel);
     if (!ch) return;
     ch.subscribers.delete(sub);
-    if (ch.subscribers.size === 0) this.closeChannel(ch);
+    if (ch.subscribers.size === 0 && ch.holds === 0) this.closeChannel(ch);
   }
 
   onModuleDestroy(): void {
@@ -303,6 +340,7 @@ export class ChannelHub implements OnModuleDestroy {
       ahead: NO_EVENTS,
       gapTimer: null,
       ready: Promise.resolve(),
+      holds: 0,
     };
     ch.ready = (async () => {
       await this.bus.subscribe(channel);

@@ -4,7 +4,8 @@ import { APP_CONFIG } from '../../config/config.module.js';
 import { AppException } from '../../common/app.exception.js';
 import { ROOT_LOGGER, type RootLogger } from '../../common/logging/logger.module.js';
 import { userChannel } from '../channels/channel-name.js';
-import { ChannelHub } from '../hub/channel-hub.js';
+import type { AuthUser } from '../../auth/auth.types.js';
+import { ChannelHub, type ChannelHold } from '../hub/channel-hub.js';
 import { RateDecision, RateLimitService } from '../limits/rate-limit.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { CloseCode } from '../session/close-codes.js';
@@ -82,10 +83,20 @@ export class SessionKernel implements OnModuleDestroy {
   }
 
   /**
+   * Opens the user's channel on this node while their socket upgrades (the
+   * JSON protocol subscribes everyone to it): an event committed while the
+   * upgrade completes is then replayed rather than missed. Handed to the
+   * session, which releases it in `open` or when it ends.
+   */
+  holdUserChannel(user: AuthUser): Promise<ChannelHold> {
+    return this.hub.hold(userChannel(user.id));
+  }
+
+  /**
    * The session is a user's, or anonymous for good: runs the opening hooks
    * (presence counts it), with the connection's reading paused meanwhile, then
    * greets the client and arms the token expiry. `userChannel` joins the
-   * user's channel from the offset read at the upgrade (the JSON protocol's
+   * user's channel from where it stood at the upgrade (the JSON protocol's
    * automatic subscription).
    */
   async open(
@@ -104,10 +115,12 @@ export class SessionKernel implements OnModuleDestroy {
     session.connection.resume();
     if (user && opts.userChannel)
       this.hub
-        .join(session, userChannel(user.id), session.userChannelSince)
+        .join(session, userChannel(user.id), session.userChannelHold?.position)
         .catch((err: unknown) => {
           this.logger.error({ err, sessionId: session.id }, 'could not subscribe the user channel');
         });
+    // join lists the subscription before its first await: the channel is held by it now.
+    releaseUserChannel(session);
   }
 
   /**
@@ -197,6 +210,7 @@ export class SessionKernel implements OnModuleDestroy {
   private detach(session: SocketSession): void {
     if (session.closed) return;
     session.closed = true;
+    releaseUserChannel(session);
     if (session.expiryTimer) clearTimeout(session.expiryTimer);
     this.sessions.delete(session);
     this.hub.leaveAll(session);
@@ -234,6 +248,11 @@ export class SessionKernel implements OnModuleDestroy {
     for (const s of this.sessions)
       if (s.lastActivity < cutoff) this.end(s, CloseCode.IDLE, 'idle timeout');
   }
+}
+
+function releaseUserChannel(session: SocketSession): void {
+  session.userChannelHold?.release();
+  session.userChannelHold = null;
 }
 
 function sleep(ms: number): Promise<void> {

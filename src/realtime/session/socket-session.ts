@@ -1,4 +1,5 @@
 import type { AuthUser } from '../../auth/auth.types.js';
+import type { ChannelHold } from '../hub/channel-hub.js';
 import type { Connection, TransportName } from '../transports/connection.js';
 import { RtSession } from './session.js';
 
@@ -20,8 +21,12 @@ export abstract class SocketSession extends RtSession {
    * budget): later frames are decided behind them, so they run in order.
    */
   admissions: Promise<void> | null = null;
-  /** The user channel's offset read at the upgrade: the auto-subscription starts there. */
-  userChannelSince: number | undefined;
+  /**
+   * The user channel, opened on this node at the upgrade: the automatic
+   * subscription starts where it stood then. Released once that subscription
+   * is in place, or when the session ends first.
+   */
+  userChannelHold: ChannelHold | null = null;
 
   constructor(
     readonly connection: Connection,

@@ -4,6 +4,7 @@ import type { AppConfig } from '../../../config/app-config.js';
 import { APP_CONFIG } from '../../../config/config.module.js';
 import { AppException } from '../../../common/app.exception.js';
 import { ErrorCode } from '../../../common/error-codes.js';
+import type { ChannelHold } from '../../hub/channel-hub.js';
 import { CommandRunner } from '../../kernel/command-runner.js';
 import { SessionKernel } from '../../kernel/session-kernel.js';
 import { MetricsService } from '../../metrics/metrics.service.js';
@@ -33,9 +34,9 @@ export class JsonProtocol {
   ) {}
 
   /** A session of this protocol on a connection that passed the transport's checks. */
-  accept(connection: Connection, user: AuthUser | null, userChannelSince?: number): JsonSession {
+  accept(connection: Connection, user: AuthUser | null, userChannel?: ChannelHold): JsonSession {
     const session = new JsonSession(connection, user, this);
-    session.userChannelSince = userChannelSince;
+    session.userChannelHold = userChannel ?? null;
     this.kernel.attach(session);
     return session;
   }

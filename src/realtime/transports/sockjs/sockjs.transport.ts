@@ -13,10 +13,8 @@ import { ErrorCode } from '../../../common/error-codes.js';
 import { clientAddress, ClientAddresses } from '../../../common/http/client-address.js';
 import { redactTokens } from '../../../common/logging/http-logger.js';
 import { ROOT_LOGGER, type RootLogger } from '../../../common/logging/logger.module.js';
-import { userChannel } from '../../channels/channel-name.js';
 import { SessionKernel } from '../../kernel/session-kernel.js';
 import { RateLimitService } from '../../limits/rate-limit.service.js';
-import { ChannelLogService } from '../../log/channel-log.service.js';
 import { JsonProtocol } from '../../protocols/json/json-protocol.js';
 import { StompProtocol } from '../../protocols/stomp/stomp-protocol.js';
 import { CloseCode } from '../../session/close-codes.js';
@@ -59,7 +57,6 @@ export class SockJsTransport {
     private readonly limits: RateLimitService,
     private readonly addresses: ClientAddresses,
     private readonly kernel: SessionKernel,
-    private readonly log: ChannelLogService,
     private readonly json: JsonProtocol,
     private readonly stomp: StompProtocol,
   ) {
@@ -232,8 +229,8 @@ export class SockJsTransport {
       return;
     }
     try {
-      const since = user ? await this.log.latest(userChannel(user.id)) : undefined;
-      this.json.accept(connection, user, since);
+      const hold = user ? await this.kernel.holdUserChannel(user) : undefined;
+      this.json.accept(connection, user, hold);
     } catch (err) {
       this.logger.warn({ err }, 'could not open a SockJS session');
       connection.close(1011, 'service unavailable');

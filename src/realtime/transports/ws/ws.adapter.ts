@@ -9,11 +9,9 @@ import type { AppConfig } from '../../../config/app-config.js';
 import { APP_CONFIG } from '../../../config/config.module.js';
 import { ClientAddresses } from '../../../common/http/client-address.js';
 import { ROOT_LOGGER, type RootLogger } from '../../../common/logging/logger.module.js';
-import { userChannel } from '../../channels/channel-name.js';
 import { BoundCommand, CommandRunner } from '../../kernel/command-runner.js';
 import { SessionKernel } from '../../kernel/session-kernel.js';
 import { RateLimitService } from '../../limits/rate-limit.service.js';
-import { ChannelLogService } from '../../log/channel-log.service.js';
 import { JsonProtocol } from '../../protocols/json/json-protocol.js';
 import { StompProtocol } from '../../protocols/stomp/stomp-protocol.js';
 import {
@@ -45,11 +43,30 @@ export class RealtimeWsAdapter extends AbstractWsAdapter {
     null;
   private readonly config: AppConfig;
   private readonly logger: RootLogger;
+  /** What every upgrade uses, resolved once rather than looked up per connect. */
+  private readonly upgrades: {
+    kernel: SessionKernel;
+    sockjs: SockJsTransport;
+    addresses: ClientAddresses;
+    limits: RateLimitService;
+    authn: AuthenticationService;
+    json: JsonProtocol;
+    stomp: StompProtocol;
+  };
 
   constructor(private readonly app: INestApplicationContext & { getHttpServer(): HttpServer }) {
     super(app);
     this.config = app.get<AppConfig>(APP_CONFIG);
     this.logger = app.get<RootLogger>(ROOT_LOGGER);
+    this.upgrades = {
+      kernel: app.get(SessionKernel),
+      sockjs: app.get(SockJsTransport),
+      addresses: app.get(ClientAddresses),
+      limits: app.get(RateLimitService),
+      authn: app.get(AuthenticationService),
+      json: app.get(JsonProtocol),
+      stomp: app.get(StompProtocol),
+    };
   }
 
   create(_port: number, options?: { path?: string }): WebSocketServer {
@@ -64,10 +81,9 @@ export class RealtimeWsAdapter extends AbstractWsAdapter {
       clientTracking: false,
       handleProtocols: (protocols) => selectProtocol(protocols),
     });
-    const sockjs = this.app.get(SockJsTransport);
     this.upgradeListener = (req, socket, head) => {
       socket.on('error', () => undefined);
-      this.handleUpgrade(wss, sockjs, req, socket, head).catch((err: unknown) => {
+      this.handleUpgrade(wss, req, socket, head).catch((err: unknown) => {
         // A dependency failed on the way (the database read of the user channel):
         // the client retries; the process goes on.
         this.logger.warn({ err }, 'upgrade failed');
@@ -75,7 +91,7 @@ export class RealtimeWsAdapter extends AbstractWsAdapter {
       });
     };
     this.app.getHttpServer().on('upgrade', this.upgradeListener);
-    this.app.get(SessionKernel).start();
+    this.upgrades.kernel.start();
     this.wss = wss;
     return wss;
   }
@@ -116,7 +132,7 @@ export class RealtimeWsAdapter extends AbstractWsAdapter {
   }
 
   override async close(server: WebSocketServer): Promise<void> {
-    await this.app.get(SessionKernel).drain(this.config.shutdownTimeoutMs);
+    await this.upgrades.kernel.drain(this.config.shutdownTimeoutMs);
     if (this.upgradeListener) this.app.getHttpServer().off('upgrade', this.upgradeListener);
     await new Promise<void>((resolve) => server.close(() => resolve()));
     this.wss = null;
@@ -124,7 +140,6 @@ export class RealtimeWsAdapter extends AbstractWsAdapter {
 
   private async handleUpgrade(
     wss: WebSocketServer,
-    sockjs: SockJsTransport,
     req: IncomingMessage,
     socket: Duplex,
     head: Buffer,
@@ -135,50 +150,46 @@ export class RealtimeWsAdapter extends AbstractWsAdapter {
     } catch {
       return rejectUpgrade(socket, 400, 'Bad request');
     }
+    const { kernel, sockjs, addresses, limits, authn, json, stomp: stompProtocol } = this.upgrades;
     if (url.pathname.startsWith(`${WS_PATH}/`)) return sockjs.handleUpgrade(req, socket, head, url);
     if (url.pathname !== WS_PATH) return rejectUpgrade(socket, 404, 'Not found');
-    const kernel = this.app.get(SessionKernel);
     if (kernel.draining) return rejectUpgrade(socket, 503, 'Server shutting down');
-    const ip = this.app.get(ClientAddresses).of(req);
-    const wait = await this.app.get(RateLimitService).connectAttempt(ip);
+    const ip = addresses.of(req);
+    const wait = await limits.connectAttempt(ip);
     if (wait > 0) return rejectUpgrade(socket, 429, 'Too many connection attempts', wait);
     const chosen = selectProtocol(new Set(offeredProtocols(req)));
     const stomp = chosen !== false && stompVersionOf(chosen) !== null;
-    const decision = await decideUpgrade(
-      req,
-      url,
-      this.config,
-      this.app.get(AuthenticationService),
-      {
-        tokenMayFollow: stomp,
-      },
-    );
+    const decision = await decideUpgrade(req, url, this.config, authn, { tokenMayFollow: stomp });
     if (!decision.ok)
       return rejectUpgrade(socket, decision.status, decision.message, decision.retryAfterMs);
-    // Where the user channel stands before the socket exists: the JSON protocol
-    // joins it from here, so an event committed while the upgrade completes is
-    // replayed rather than missed.
-    const userChannelSince =
-      decision.user && !stomp
-        ? await this.app.get(ChannelLogService).latest(userChannel(decision.user.id))
-        : undefined;
-    if (socket.destroyed) return;
-    // The shutdown may have begun while the token was checked: the drain already
-    // took its list of sessions, so this one would never get its 1001.
-    if (kernel.draining) return rejectUpgrade(socket, 503, 'Server shutting down');
-    // On the JSON protocol the server speaks first: held back until then, the
-    // 101 response and `connected` leave in one write (a syscall per connect saved).
-    if (!stomp) socket.cork();
-    wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
-      const connection = new WsConnection(
-        ws,
-        ip,
-        this.config.ws.maxBufferedBytes,
-        stomp ? null : socket,
-      );
-      const version = stompVersionOf(ws.protocol);
-      if (version) this.app.get(StompProtocol).accept(connection, decision.user, version);
-      else this.app.get(JsonProtocol).accept(connection, decision.user, userChannelSince);
-    });
+    // The user channel opened here before the socket exists: the JSON protocol
+    // joins it from where it stood, so an event committed while the upgrade
+    // completes is replayed rather than missed.
+    const hold = decision.user && !stomp ? await kernel.holdUserChannel(decision.user) : undefined;
+    let accepted = false;
+    try {
+      if (socket.destroyed) return;
+      // The shutdown may have begun while the token was checked: the drain already
+      // took its list of sessions, so this one would never get its 1001.
+      if (kernel.draining) return rejectUpgrade(socket, 503, 'Server shutting down');
+      // On the JSON protocol the server speaks first: held back until then, the
+      // 101 response and `connected` leave in one write (a syscall per connect saved).
+      if (!stomp) socket.cork();
+      wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+        accepted = true;
+        const connection = new WsConnection(
+          ws,
+          ip,
+          this.config.ws.maxBufferedBytes,
+          stomp ? null : socket,
+        );
+        const version = stompVersionOf(ws.protocol);
+        if (version) stompProtocol.accept(connection, decision.user, version);
+        else json.accept(connection, decision.user, hold);
+      });
+    } finally {
+      // No session took it (refused, or `ws` turned the handshake down).
+      if (!accepted) hold?.release();
+    }
   }
 }
