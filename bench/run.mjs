@@ -143,10 +143,12 @@ async function fanout() {
       for (const kind of kinds) {
         const target = await startTarget(kind);
         try {
+          // Before any subscriber: the process itself (runtime, framework, code).
+          const serverRssBootBytes = rssBytes(target.pid);
           const r = await runFanout(target, { subscribers, rate, durationMs });
-          rows.push({ kind, rate, round, ...r });
+          rows.push({ kind, rate, round, serverRssBootBytes, ...r });
           console.error(
-            `[fanout] ${kind} rate=${rate} round=${round}: cpu/delivery=${r.serverCpuUsPerDelivery}us p99=${r.latencyMs.p99}ms lost=${r.lost} bound=${r.bound}`,
+            `[fanout] ${kind} rate=${rate} round=${round}: cpu/delivery=${r.serverCpuUsPerDelivery}us p99=${r.latencyMs.p99}ms rss=${Math.round(serverRssBootBytes / 2 ** 20)}/${Math.round(r.serverRssAtGoBytes / 2 ** 20)}/${Math.round(r.serverRssPeakBytes / 2 ** 20)}MiB (boot/subscribed/peak) lost=${r.lost} bound=${r.bound}`,
           );
         } finally {
           await stop(target);
@@ -171,6 +173,8 @@ function summarise(rows, kinds) {
       by[kind] = {
         cpuUsPerDelivery: median(rs.map((r) => r.serverCpuUsPerDelivery)),
         p99Ms: median(rs.map((r) => r.latencyMs.p99)),
+        rssPeakMiB: Math.round(median(rs.map((r) => r.serverRssPeakBytes)) / 2 ** 20),
+        rssBootMiB: Math.round(median(rs.map((r) => r.serverRssBootBytes ?? 0)) / 2 ** 20),
         lost: rs.reduce((n, r) => n + r.lost, 0),
         held: rs.every((r) => r.lost === 0 && r.latencyMs.p99 < 100),
       };
@@ -181,6 +185,7 @@ function summarise(rows, kinds) {
       cpuStompOverOurs: ratio(by.stomp?.cpuUsPerDelivery, by.ours?.cpuUsPerDelivery),
       cpuOursOverSocketio: ratio(by.ours?.cpuUsPerDelivery, by.socketio?.cpuUsPerDelivery),
       p99OursOverRaw: ratio(by.ours?.p99Ms, by.raw?.p99Ms),
+      rssOursOverRaw: ratio(by.ours?.rssPeakMiB, by.raw?.rssPeakMiB),
     };
     out[rate] = by;
   }
@@ -638,6 +643,16 @@ async function runLoad(script, cfg, serverPids, durationMs, { settleMs = 0 } = {
   let cpu0;
   let genCpu0;
   let settledMs;
+  // Peak resident memory of the server(s) while the load runs (summed over processes).
+  let rssPeak = 0;
+  let rssAtGo = 0;
+  let rssSampler;
+  const sampleRss = () => {
+    rssPeak = Math.max(
+      rssPeak,
+      serverPids.reduce((n, p) => n + rssBytes(p), 0),
+    );
+  };
   const r = await new Promise((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error('load generator timed out')),
@@ -649,12 +664,19 @@ async function runLoad(script, cfg, serverPids, durationMs, { settleMs = 0 } = {
           settledMs = waited;
           cpu0 = serverPids.map(cpuMicros);
           genCpu0 = cpuMicros(gen.pid);
+          sampleRss();
+          rssAtGo = rssPeak;
+          rssSampler = setInterval(sampleRss, 100);
           gen.stdin.write('GO\n');
         });
       } else if (line.startsWith('RESULT ')) {
         clearTimeout(timer);
+        clearInterval(rssSampler);
+        sampleRss();
         resolve({
           ...JSON.parse(line.slice(7)),
+          serverRssAtGoBytes: rssAtGo,
+          serverRssPeakBytes: rssPeak,
           serverCpuUs: serverPids.map(cpuMicros).reduce((n, c, i) => n + c - cpu0[i], 0),
           clientCpuUsProc: cpuMicros(gen.pid) - genCpu0,
           settledMs,
@@ -662,7 +684,7 @@ async function runLoad(script, cfg, serverPids, durationMs, { settleMs = 0 } = {
       }
     });
     gen.once('exit', (code) => code !== 0 && reject(new Error(`load generator exited ${code}`)));
-  });
+  }).finally(() => clearInterval(rssSampler));
   const wallUs = r.elapsedMs * 1000;
   return {
     ...r,

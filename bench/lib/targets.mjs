@@ -47,6 +47,10 @@ export async function startOurs({ databaseUrl, redisUrl, extraEnv = {} }) {
     AUTH_RATE_LIMIT_PER_IP: '1000000',
     AUTH_RATE_LIMIT_PER_EMAIL: '1000000',
     WS_IDLE_TIMEOUT_MS: '3600000',
+    // A step past what the machine delivers (the generator shares its 2 cores)
+    // would otherwise end with slow-consumer closes (4503) instead of a cost per
+    // delivery and a latency: the peers have no such bound.
+    WS_MAX_BUFFERED_BYTES: String(64 * 2 ** 20),
     ...extraEnv,
   });
   const base = `http://127.0.0.1:${port}`;
