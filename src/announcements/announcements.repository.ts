@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
-import { queryRows } from '../common/sql-rows.js';
+import { DataSource } from 'typeorm';
+import type { RowWrite } from '../realtime/realtime.service.js';
+import type { AnnouncementView } from './dto/announcement.dto.js';
 import { AnnouncementEntity } from './entities/announcement.entity.js';
 
 /** Rows of the announcements module. */
@@ -9,23 +10,15 @@ export class AnnouncementsRepository {
   constructor(private readonly db: DataSource) {}
 
   /**
-   * One INSERT … RETURNING: every published announcement goes through here,
-   * and the ORM's save (entity diffing, a subject graph) costs more CPU than
-   * the statement itself.
+   * The INSERT of a new announcement, made whole by the caller (id and times
+   * included), to run in the same statement as its event's append.
    */
-  async insert(
-    em: EntityManager,
-    row: Pick<AnnouncementEntity, 'title' | 'body' | 'authorId' | 'expiresAt'>,
-  ): Promise<AnnouncementEntity> {
-    const rows = await queryRows<AnnouncementEntity>(
-      em,
-      `INSERT INTO announcements (title, body, author_id, expires_at)
-       VALUES ($1, $2, $3, $4)
-       RETURNING id, title, body, author_id AS "authorId", expires_at AS "expiresAt",
-                 created_at AS "createdAt", updated_at AS "updatedAt"`,
-      [row.title, row.body, row.authorId, row.expiresAt],
-    );
-    return rows[0];
+  insertStatement(a: AnnouncementView): RowWrite {
+    return {
+      sql: `INSERT INTO announcements (id, title, body, author_id, expires_at, created_at, updated_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $6)`,
+      params: [a.id, a.title, a.body, a.authorId, a.expiresAt, a.createdAt],
+    };
   }
 
   /** Unexpired announcements, newest first. */

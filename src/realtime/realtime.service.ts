@@ -16,13 +16,14 @@ import {
   PersistedEvent,
 } from './events/event-catalogue.js';
 import { ChannelHub } from './hub/channel-hub.js';
-import { ChannelLogService } from './log/channel-log.service.js';
+import { ChannelLogService, type RowWrite } from './log/channel-log.service.js';
 import { ChannelEvent, encodeEventFrame } from './events/channel-event.js';
 import { ConnectionRegistry, SessionHook } from './session/connection-registry.js';
 import { RealtimeSubscription, Subscription } from './session/session.js';
 
 export type { RealtimeSession, RealtimeSubscription } from './session/session.js';
 export type { UserChannelFamily } from './channels/user-channel-families.js';
+export type { RowWrite } from './log/channel-log.service.js';
 
 const REVOKE_CONTROL = 'system.revoke';
 
@@ -108,6 +109,25 @@ export class RealtimeService {
     for (const p of pending) this.hub.publish(p.event, p.excludeUserId);
     for (const fn of after) fn();
     return result;
+  }
+
+  /**
+   * A row written and its event appended in one statement that commits on its
+   * own (one round trip, where `transaction` takes four: begin, write, append,
+   * commit), then published. For a write that is one statement which writes
+   * its row or fails, and whose event data is known before it runs (ids and
+   * times made by the caller, not by the database).
+   */
+  async appendWith<E extends PersistedEvent>(
+    write: RowWrite,
+    channel: EventChannel<E>,
+    event: E,
+    data: EventData<E>,
+  ): Promise<ChannelEvent> {
+    this.requireDeclared(event, false);
+    const [e] = await this.log.appendAll(this.db.manager, [{ channel, event, data }], write);
+    this.hub.publish(e);
+    return e;
   }
 
   /** An ephemeral event right away (typing, presence pulses). */

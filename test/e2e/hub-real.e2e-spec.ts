@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { ChannelEvent, encodeEventFrame } from '../../src/realtime/events/channel-event.js';
@@ -99,6 +99,38 @@ describe('the channel hub on the real log and the Redis bus', () => {
     }
     const latest = await log.latest(channel);
     await expectEventually(() => expect(watcher.offsets(channel)).toEqual(range(1 + 100, latest)));
+  });
+
+  it('appends with a row write in one statement: both commit, or neither when the write fails', async () => {
+    const channel = channelName();
+    const s = new RecordingSession(null, 'ip');
+    await hub.join(s, channel, undefined);
+    const insert = (id: string, authorId: string | null) => ({
+      // $1… are the write's own placeholders: the log renumbers them after its own.
+      sql: `INSERT INTO announcements (id, title, body, author_id) VALUES ($1, $2, $2, $3)`,
+      params: [id, 'appended along', authorId],
+    });
+    const good = randomUUID();
+    const [e] = await log.appendAll(
+      db.manager,
+      [{ channel, event: 'test.item.created', data: { id: good } }],
+      insert(good, null),
+    );
+    expect(e.offset).toBe(1);
+    expect(await db.query('SELECT title FROM announcements WHERE id = $1', [good])).toEqual([
+      { title: 'appended along' },
+    ]);
+    // An author that does not exist: the foreign key fails the statement, the append with it.
+    const bad = randomUUID();
+    await expect(
+      log.appendAll(
+        db.manager,
+        [{ channel, event: 'test.item.created', data: { id: bad } }],
+        insert(bad, randomUUID()),
+      ),
+    ).rejects.toThrow(/foreign key/);
+    expect(await log.latest(channel)).toBe(1);
+    expect(await db.query('SELECT 1 FROM announcements WHERE id = $1', [bad])).toEqual([]);
   });
 
   it('leaves nothing behind for a session that closed while joining', async () => {

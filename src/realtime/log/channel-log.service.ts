@@ -20,6 +20,24 @@ interface EventRow {
   created_at: Date;
 }
 
+/**
+ * A module's write that goes into the same statement as an append (see
+ * RealtimeService.appendWith): one SQL statement that writes its row or fails,
+ * with placeholders $1, $2, … for `params` (no other `$` in its text).
+ */
+export interface RowWrite {
+  sql: string;
+  params: unknown[];
+}
+
+/** appendAll's own parameters come first; a RowWrite's placeholders are moved after them. */
+const APPEND_PARAMS = 3;
+
+/** `$1` → `$(1 + by)`: a statement's placeholders renumbered to follow other parameters. */
+export function shiftPlaceholders(sql: string, by: number): string {
+  return sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + by}`);
+}
+
 /** Arbitrary constant: one node at a time prunes the log. */
 const PRUNE_LOCK = 7_245_002;
 
@@ -63,12 +81,17 @@ export class ChannelLogService {
    * between two batches). Returns the events in the list's order.
    */
   async appendAll(
-    em: EntityManager,
+    em: Pick<EntityManager, 'query'>,
     items: readonly { channel: string; event: string; data: unknown }[],
+    alongside?: RowWrite,
   ): Promise<ChannelEvent[]> {
     if (items.length === 0) return [];
+    // A write of the caller's runs as a first CTE: it commits with the append or not at all.
+    const written = alongside
+      ? `written AS (${shiftPlaceholders(alongside.sql, APPEND_PARAMS)}),\n       `
+      : '';
     const rows: { n: string; offset: string; created_at: Date }[] = await em.query(
-      `WITH input AS (
+      `WITH ${written}input AS (
          SELECT i.channel, i.event, d.data, i.n
            FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS i(channel, event, n)
            JOIN jsonb_array_elements($3::jsonb) WITH ORDINALITY AS d(data, n) USING (n)),
@@ -94,6 +117,7 @@ export class ChannelLogService {
         items.map((i) => i.channel),
         items.map((i) => i.event),
         JSON.stringify(items.map((i) => i.data ?? null)),
+        ...(alongside?.params ?? []),
       ],
     );
     // Rows come in list order (ORDER BY n); `n` names the item each belongs to.
