@@ -247,6 +247,29 @@ describe('ChannelHub', () => {
     expect(bus.subscribed.has('user:u2')).toBe(false);
   });
 
+  it('does not keep an upgrade waiting on a bus that does not answer: the position is read alone', async () => {
+    log.append('user:u1', 1);
+    let busBack!: () => void;
+    const subscribe = bus.subscribe.bind(bus);
+    bus.subscribe = (channel: string) =>
+      new Promise<void>((resolve) => {
+        busBack = () => void subscribe(channel).then(resolve);
+      });
+    const started = Date.now();
+    const hold = await hub.hold('user:u1');
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(hold.position).toBe(1);
+    const s = new RecordingSession(null, 'ip');
+    const joining = hub.join(s, 'user:u1', hold.position);
+    hold.release();
+    // Committed while the bus is away: the join reads it once the channel is open.
+    log.append('user:u1', 2);
+    busBack();
+    await joining;
+    hub.publish(log.append('user:u1', 3));
+    expect(s.offsets('user:u1')).toEqual([2, 3]);
+  });
+
   it('skips the excluded user for ephemeral events', async () => {
     const typist = new RecordingSession(
       { id: 'u1', email: 'e', displayName: 'd', role: 'user', exp: 0 },

@@ -11,6 +11,8 @@ import { userChannel } from '../channels/channel-name.js';
 
 /** How long an out-of-order event waits for the ones before it before the log is asked. */
 const GAP_WAIT_MS = 150;
+/** How long a socket's upgrade waits for its user channel to open on this node (see `hold`). */
+const HOLD_WAIT_MS = 250;
 
 interface LocalChannel {
   name: string;
@@ -135,6 +137,10 @@ export class ChannelHub implements OnModuleDestroy {
    * so every event after that position reaches this node; a `join` from it
    * therefore needs no read of its own (or reads just what came meanwhile).
    * One read per connect instead of two: the upgrade's and the channel's.
+   *
+   * A socket never waits on the bus for this: when the channel is not open
+   * within HOLD_WAIT_MS (Redis away or slow), the position is read alone and
+   * the channel opens with its subscription, as it would without a hold.
    */
   async hold(channel: string): Promise<ChannelHold> {
     const ch = this.open(channel);
@@ -146,13 +152,23 @@ export class ChannelHub implements OnModuleDestroy {
       ch.holds -= 1;
       if (ch.holds === 0 && ch.subscribers.size === 0) this.closeChannel(ch);
     };
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await ch.ready;
+      const opened = await Promise.race([
+        ch.ready.then(() => true),
+        new Promise<false>((resolve) => {
+          timer = setTimeout(() => resolve(false), HOLD_WAIT_MS);
+        }),
+      ]);
+      if (opened) return { position: ch.next! - 1, release };
     } catch (err) {
       release();
       throw err;
+    } finally {
+      clearTimeout(timer);
     }
-    return { position: ch.next! - 1, release };
+    release();
+    return { position: await this.log.latest(channel), release: () => undefined };
   }
 
   /**
