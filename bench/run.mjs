@@ -208,22 +208,26 @@ async function idle() {
         if (distinct && kind === 'ours')
           target.tokens = (await seedUsers(target.databaseUrl, count)).map((u) => u.token);
         const rss0 = rssBytes(target.pid);
+        const cpu0 = cpuMicros(target.pid);
         const t0 = performance.now();
         const r = await openIdle(target, count);
         const seconds = (performance.now() - t0) / 1000;
+        // The 2 s after the last connect count too: work a connect leaves behind (online marks).
         await new Promise((res) => setTimeout(res, 2000));
+        const serverCpuUsPerConnect = Math.round((cpuMicros(target.pid) - cpu0) / r);
         const rss1 = rssBytes(target.pid);
         rows.push({
           kind,
           round,
           sockets: r,
           connectsPerSec: Math.round(r / seconds),
+          serverCpuUsPerConnect,
           rssPerSocketBytes: Math.round((rss1 - rss0) / r),
           rssBefore: rss0,
           rssAfter: rss1,
         });
         console.error(
-          `[idle] ${kind}: ${Math.round((rss1 - rss0) / r)} B/socket, ${Math.round(r / seconds)} connects/s`,
+          `[idle] ${kind}: ${Math.round((rss1 - rss0) / r)} B/socket, ${Math.round(r / seconds)} connects/s, ${serverCpuUsPerConnect} µs of server CPU per connect`,
         );
       } finally {
         await stop(target);
@@ -253,6 +257,14 @@ async function idle() {
         socketio: med('socketio', 'connectsPerSec'),
       },
       connectsOursOverRaw: ratio(med('ours', 'connectsPerSec'), med('raw', 'connectsPerSec')),
+      cpuPerConnectUs: {
+        ours: med('ours', 'serverCpuUsPerConnect'),
+        raw: med('raw', 'serverCpuUsPerConnect'),
+      },
+      cpuPerConnectOursOverRaw: ratio(
+        med('ours', 'serverCpuUsPerConnect'),
+        med('raw', 'serverCpuUsPerConnect'),
+      ),
     },
   };
 }
