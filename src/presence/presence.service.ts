@@ -34,7 +34,7 @@ export class PresenceService
   private readonly counted = new Set<string>();
   /** Per-user queue: a user's opens, closes and checks run one after another on this node. */
   private readonly queues = new Map<string, Promise<void>>();
-  /** Online marks of the same moment share one transaction (see markOnlineMany). */
+  /** Online marks of the same moment share one statement (see markOnlineMany). */
   private readonly onlineMarks = GroupCommit.ofBatches((userIds: string[]) =>
     this.markOnlineMany(userIds),
   );

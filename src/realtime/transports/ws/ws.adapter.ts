@@ -84,7 +84,7 @@ export class RealtimeWsAdapter extends AbstractWsAdapter {
     this.upgradeListener = (req, socket, head) => {
       socket.on('error', () => undefined);
       this.handleUpgrade(wss, req, socket, head).catch((err: unknown) => {
-        // A dependency failed on the way (the database read of the user channel):
+        // A dependency failed on the way (opening the user channel: the bus, the log):
         // the client retries; the process goes on.
         this.logger.warn({ err }, 'upgrade failed');
         rejectUpgrade(socket, 503, 'Service unavailable; retry', 2000);
