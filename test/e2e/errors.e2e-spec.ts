@@ -73,6 +73,42 @@ describe('HTTP errors', () => {
     expect(fieldsOf(empty)).toEqual(['displayName', 'email', 'password']);
   });
 
+  it('refuses text with a lone surrogate, over REST and the socket alike, and stores nothing', async () => {
+    const user = await registerUser(t.baseUrl);
+    const auth = { Authorization: `Bearer ${user.accessToken}` };
+    const board = await request(t.baseUrl).post('/api/boards').set(auth).send({ name: 'Text' });
+    expect(board.status).toBe(201);
+    const boardId = board.body.id as string;
+    // JSON escapes the lone half of a pair as "\ud800": legal JSON, not Unicode text.
+    const res = await request(t.baseUrl)
+      .post(`/api/boards/${boardId}/columns`)
+      .set(auth)
+      .send({ title: 'To do \ud800' });
+    expectErrorBody(res, 400, 'BAD_REQUEST', ['details']);
+    expect(fieldsOf(res)).toEqual(['title']);
+    const s = await connect(t.baseUrl, { token: user.accessToken });
+    try {
+      const frame = await s.request('board.column.create', {
+        data: { boardId, title: '\udfff after a low half', afterColumnId: null },
+      });
+      expect(frame).toMatchObject({ type: 'error', code: 'BAD_REQUEST' });
+    } finally {
+      s.close();
+    }
+    // A well-formed pair (an emoji) is text like any other.
+    const emoji = await request(t.baseUrl)
+      .post(`/api/boards/${boardId}/columns`)
+      .set(auth)
+      .send({ title: 'Done \ud83d\ude00' });
+    expect(emoji.status).toBe(201);
+    expect(emoji.body.title).toBe('Done \u{1f600}');
+    const read = await request(t.baseUrl).get(`/api/boards/${boardId}`).set(auth);
+    expect(read.status).toBe(200);
+    expect((read.body.columns as { title: string }[]).map((c) => c.title)).toEqual([
+      'Done \u{1f600}',
+    ]);
+  });
+
   it('refuses malformed JSON: 400 BAD_REQUEST in the contract shape', async () => {
     const res = await request(t.baseUrl)
       .post('/api/auth/login')

@@ -1,6 +1,7 @@
 import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { AppException } from '../app.exception.js';
 import { canonicalIds } from './canonical-ids.js';
+import { findMalformedText } from './well-formed-text.js';
 
 export interface FieldProblem {
   field: string;
@@ -18,12 +19,23 @@ export function flattenValidationErrors(errors: ValidationError[], prefix = ''):
   return out;
 }
 
+/** What the client sends: a body (socket commands' data included), a query or a path parameter. */
+const CLIENT_INPUT = new Set<ArgumentMetadata['type']>(['body', 'query', 'param']);
+
 /**
- * The one validation pipe of both transports: unknown fields and bad values are
- * BAD_REQUEST; what passes has its ids in one spelling (see canonicalIds).
+ * The one validation pipe of both transports: unknown fields, bad values and
+ * text that is not well-formed Unicode are BAD_REQUEST; what passes has its ids
+ * in one spelling (see canonicalIds).
  */
 class AppValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (CLIENT_INPUT.has(metadata.type)) {
+      const field = findMalformedText(value, metadata.data ?? '');
+      if (field !== undefined)
+        throw AppException.badRequest('Validation failed', [
+          { field, errors: [`${field} must be well-formed Unicode text (no lone surrogate)`] },
+        ]);
+    }
     return canonicalIds(await super.transform(value, metadata), metadata);
   }
 }
