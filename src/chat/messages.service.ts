@@ -72,16 +72,13 @@ export class MessagesService {
   ): Promise<(CreatedOrExisting<MessageView> | undefined)[]> {
     try {
       return await this.realtime.transaction(async (tx) => {
-        // Text PostgreSQL refuses (NUL) would fail the whole batch: sendOne answers it alone.
-        const batch = jobs.filter((j) => !j.dto.content.includes('\u0000'));
-        if (batch.length === 0) return jobs.map(() => undefined);
         await this.messages.lockConversations(
           tx.em,
-          batch.map((j) => j.dto.conversationId),
+          jobs.map((j) => j.dto.conversationId),
         );
         const rows = await this.messages.insertBatch(
           tx.em,
-          batch.map((j) => ({
+          jobs.map((j) => ({
             conversationId: j.dto.conversationId,
             senderId: j.user.id,
             content: j.dto.content,
@@ -99,7 +96,7 @@ export class MessagesService {
         );
         const results = new Map<SendJob, CreatedOrExisting<MessageView>>();
         rows.forEach((row, k) => {
-          const job = batch[Number(row.n) - 1];
+          const job = jobs[Number(row.n) - 1];
           results.set(job, new CreatedOrExisting(views[k], true));
           const conversation = { id: row.conversation_id, kind: row.kind, title: row.title };
           tx.afterCommit(() =>

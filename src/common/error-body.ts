@@ -59,7 +59,9 @@ export function describeError(err: unknown, traceId?: string): ErrorDescription 
 
 /**
  * PostgreSQL refuses NUL in text (22021) and `\u0000` in jsonb (22P05): that is
- * the client's input, not a server fault, whatever field carried it.
+ * the client's input, not a server fault, whatever field carried it. The
+ * validation pipe refuses such text first (storable-text.ts); this answers the
+ * same for any that reaches a write by another way.
  */
 function isUnstorableText(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;

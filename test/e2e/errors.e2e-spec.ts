@@ -73,7 +73,7 @@ describe('HTTP errors', () => {
     expect(fieldsOf(empty)).toEqual(['displayName', 'email', 'password']);
   });
 
-  it('refuses text with a lone surrogate, over REST and the socket alike, and stores nothing', async () => {
+  it('refuses text PostgreSQL cannot store (a lone surrogate, NUL) over REST and the socket alike', async () => {
     const user = await registerUser(t.baseUrl);
     const auth = { Authorization: `Bearer ${user.accessToken}` };
     const board = await request(t.baseUrl).post('/api/boards').set(auth).send({ name: 'Text' });
@@ -92,9 +92,16 @@ describe('HTTP errors', () => {
         data: { boardId, title: '\udfff after a low half', afterColumnId: null },
       });
       expect(frame).toMatchObject({ type: 'error', code: 'BAD_REQUEST' });
+      expect((frame.details as { field: string }[]).map((d) => d.field)).toEqual(['title']);
     } finally {
       s.close();
     }
+    const nul = await request(t.baseUrl)
+      .post('/api/boards')
+      .set(auth)
+      .send({ name: 'bad \u0000 byte' });
+    expectErrorBody(nul, 400, 'BAD_REQUEST', ['details']);
+    expect(fieldsOf(nul)).toEqual(['name']);
     // A well-formed pair (an emoji) is text like any other.
     const emoji = await request(t.baseUrl)
       .post(`/api/boards/${boardId}/columns`)

@@ -1,7 +1,7 @@
 import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { AppException } from '../app.exception.js';
 import { canonicalIds } from './canonical-ids.js';
-import { findMalformedText } from './well-formed-text.js';
+import { findUnstorableText, UNSTORABLE_TEXT_PROBLEM } from './storable-text.js';
 
 export interface FieldProblem {
   field: string;
@@ -24,16 +24,16 @@ const CLIENT_INPUT = new Set<ArgumentMetadata['type']>(['body', 'query', 'param'
 
 /**
  * The one validation pipe of both transports: unknown fields, bad values and
- * text that is not well-formed Unicode are BAD_REQUEST; what passes has its ids
- * in one spelling (see canonicalIds).
+ * text PostgreSQL cannot store (see storable-text.ts) are BAD_REQUEST; what
+ * passes has its ids in one spelling (see canonicalIds).
  */
 class AppValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (CLIENT_INPUT.has(metadata.type)) {
-      const field = findMalformedText(value, metadata.data ?? '');
+      const field = findUnstorableText(value, metadata.data ?? '');
       if (field !== undefined)
         throw AppException.badRequest('Validation failed', [
-          { field, errors: [`${field} must be well-formed Unicode text (no lone surrogate)`] },
+          { field, errors: [`${field} ${UNSTORABLE_TEXT_PROBLEM}`] },
         ]);
     }
     return canonicalIds(await super.transform(value, metadata), metadata);
